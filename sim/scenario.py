@@ -1,0 +1,572 @@
+"""Scenario files: schema, safe YAML loading, validation and dotted-path overrides.
+
+A scenario is a YAML file describing one negotiation: the issue space, the parties, their
+alliances, the mediating troika, the Security Council and the unilateral options (see
+docs/ODD.md for the meaning, range and source of every value). Files are parsed with PyYAML's
+safe loader only, checked for duplicate keys (which PyYAML would silently collapse), validated
+against the pydantic schema below, and then checked for cross-references. Every problem is
+reported as a `ScenarioError` that names the file, the dotted path inside it, what was found
+and what was expected; nothing runs on an invalid file.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, Literal, get_args, get_origin
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+
+Name = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
+"""A party or issue name: lower-case letters, digits and underscores, starting with a letter."""
+
+Unit = Annotated[float, Field(ge=0.0, le=1.0)]
+"""A number in [0, 1]: a coordinate of the issue space, a share or a probability."""
+
+Point = dict[Name, Unit]
+"""A point of the issue space: one coordinate in [0, 1] per issue."""
+
+COMPROMISE_RULES = ("weighted_mean", "nash", "median")
+SPONSOR_STRATEGIES = ("table_anyway", "withdraw_if_veto_expected", "amend_to_avoid_veto")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class PartySpec(_Strict):
+    """One party (agent): its stance, power and roles."""
+
+    label: str | None = Field(None, description="Display name, e.g. 'Russian Federation'.")
+    position: Point = Field(description="Ideal point: one value in [0, 1] per issue.")
+    salience: dict[Name, Annotated[float, Field(ge=0.0)]] | None = Field(
+        None,
+        description="Weight of each issue to the party (>= 0, normalised to sum 1); "
+        "default: equal weights.",
+    )
+    capability: float = Field(1.0, gt=0.0, description="Relative power (> 0).")
+    flexibility: Unit = Field(
+        0.1, description="Share of the distance to its targets the party moves per round."
+    )
+    red_lines: dict[Name, tuple[Unit, Unit]] = Field(
+        default_factory=dict,
+        description="Acceptable interval [low, high] per issue; default [0, 1].",
+    )
+    disputant: bool = Field(False, description="A principal whose consent an agreement needs.")
+    no_deal: Point | None = Field(
+        None,
+        description="The point the party expects without an agreement (its BATNA); "
+        "default: the status quo.",
+    )
+
+
+class Alliance(_Strict):
+    """A weighted tie between two parties (negative strength: rivalry)."""
+
+    between: tuple[Name, Name]
+    strength: Annotated[float, Field(ge=-1.0, le=1.0)]
+
+
+class TroikaMember(_Strict):
+    """A mediator's settings."""
+
+    bias: Unit = Field(0.0, description="Share of the way its proposal is shifted to its own view.")
+
+
+class Mediation(_Strict):
+    """The troika and its compromise rule."""
+
+    troika: dict[Name, TroikaMember] = Field(min_length=1)
+    rule: Literal["weighted_mean", "nash", "median"] = "weighted_mean"
+    cohesion: Annotated[float, Field(ge=0.0)] = Field(
+        1.0,
+        description="Largest gap (on any issue) between two members' proposals for the troika "
+        "to stay united; 1 means it never splits.",
+    )
+    pull: Unit = Field(1.0, description="Weight of the proposal in a disputant's stance update.")
+    first_round: Annotated[int, Field(ge=1)] = 1
+    deadline: Annotated[int, Field(ge=1)] | None = Field(
+        None, description="Last round of talks; default: the horizon."
+    )
+
+
+class SecurityCouncil(_Strict):
+    """The Council's membership, voting rule and the sponsor's draft."""
+
+    members: list[Name] = Field(min_length=1)
+    permanent: list[Name] = Field(default_factory=list)
+    threshold: Annotated[int, Field(ge=1)] = 9
+    veto: bool = True
+    sessions: list[Annotated[int, Field(ge=1)]] = Field(default_factory=list)
+    sponsor: Name
+    strategy: Literal["table_anyway", "withdraw_if_veto_expected", "amend_to_avoid_veto"] = (
+        "table_anyway"
+    )
+    draft: Point
+    max_amendments: Annotated[int, Field(ge=0, le=100)] = 3
+    amendment_step: Unit = Field(
+        0.25, description="Share of the way an amendment moves the draft toward the vetoer."
+    )
+
+
+class Decision(_Strict):
+    """How every party judges a text against the status quo: a Council vote or a recognition."""
+
+    abstain_band: Annotated[float, Field(ge=0.0)] = Field(
+        0.05, description="A party abstains when its judgement of the text is within this band."
+    )
+    patron_alignment: Annotated[float, Field(ge=0.0)] = Field(
+        0.1, description="Utility weight of a patron's own stance in its client's judgement."
+    )
+    noise: Annotated[float, Field(ge=0.0)] = Field(
+        0.02, description="Standard deviation of the random term of each judgement."
+    )
+
+
+class UnilateralOption(_Strict):
+    """A party's option to act alone (Kosovo: declare independence)."""
+
+    point: Point = Field(description="The outcome the party declares.")
+    earliest_round: Annotated[int, Field(ge=1)] = 1
+    base_rate: Unit = Field(0.0, description="Probability per round at the earliest round.")
+    growth: Annotated[float, Field(ge=0.0)] = Field(
+        0.0, description="Added to the probability per round of deadlock."
+    )
+
+
+class Scenario(_Strict):
+    """A whole negotiation scenario, as validated from a YAML file."""
+
+    name: Name
+    description: str = ""
+    sources: list[str] = Field(default_factory=list)
+    time_unit: str = Field("round", description="What one round stands for, e.g. 'week'.")
+    issues: dict[Name, str] = Field(min_length=1, description="Issue name -> meaning of 0 and 1.")
+    utility: Literal["linear", "quadratic"] = "linear"
+    status_quo: Point
+    parties: dict[Name, PartySpec] = Field(min_length=1)
+    alliances: list[Alliance] = Field(default_factory=list)
+    mediation: Mediation
+    security_council: SecurityCouncil | None = None
+    unilateral: dict[Name, UnilateralOption] = Field(default_factory=dict)
+    decision: Decision = Field(default_factory=Decision)
+    horizon: Annotated[int, Field(ge=1, le=10_000)] = 52
+    ripeness: Annotated[float, Field(ge=0.0)] = Field(
+        0.0, description="Growth of flexibility per round of stalemate."
+    )
+    noise: Annotated[float, Field(ge=0.0)] = Field(
+        0.0, description="Standard deviation of the random stance drift per round."
+    )
+    replicates: Annotated[int, Field(ge=1, le=10_000_000)] = 1000
+    seed: Annotated[int, Field(ge=0)] = 0
+
+    @property
+    def issue_names(self) -> list[str]:
+        """Issue names in file order (the order of every position vector)."""
+        return list(self.issues)
+
+    @property
+    def party_names(self) -> list[str]:
+        """Party names in file order (the order of the party axis)."""
+        return list(self.parties)
+
+    def to_yaml(self) -> str:
+        """The scenario as YAML, defaults filled in, in schema order."""
+        return yaml.safe_dump(self.model_dump(mode="json"), sort_keys=False, allow_unicode=True)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in a scenario: where, what was found, what was expected."""
+
+    path: str
+    found: str
+    expected: str
+
+    def __str__(self) -> str:
+        return f"{self.path or '(top level)'}: found {self.found}; expected {self.expected}"
+
+
+class ScenarioError(ValueError):
+    """A scenario file (or an override) is invalid; the message lists every problem."""
+
+    def __init__(self, source: str, problems: Iterable[Problem]):
+        self.source = source
+        self.problems = list(problems)
+        if len(self.problems) == 1:
+            message = f"{source}: {self.problems[0]}"
+        else:
+            lines = [f"{source}: {len(self.problems)} problems"]
+            lines += [f"  {problem}" for problem in self.problems]
+            message = "\n".join(lines)
+        super().__init__(message)
+
+
+# --- loading -------------------------------------------------------------------------------
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Load, validate and cross-check a scenario file.
+
+    Raises:
+        ScenarioError: if the file cannot be read, is not valid YAML, repeats a key, or does
+            not describe a valid scenario.
+    """
+    path = Path(path)
+    source = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        reason = getattr(error, "strerror", None) or str(error)
+        raise ScenarioError(
+            source,
+            [Problem("", f"a file that cannot be read ({reason})", "a readable UTF-8 YAML file")],
+        ) from None
+    return parse_scenario(text, source)
+
+
+def parse_scenario(text: str, source: str = "<scenario>") -> Scenario:
+    """Validate scenario YAML text; `source` names it in error messages."""
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as error:
+        raise ScenarioError(source, [_yaml_problem(error)]) from None
+    duplicates = list(_duplicate_keys(root, ()))
+    if duplicates:
+        raise ScenarioError(source, duplicates)
+    data = yaml.safe_load(text)
+    return validate_scenario(data, source)
+
+
+def validate_scenario(data: Any, source: str = "<scenario>") -> Scenario:
+    """Validate an already-parsed mapping as a scenario."""
+    if not isinstance(data, Mapping):
+        raise ScenarioError(source, [Problem("", _describe(data), "a mapping of scenario keys")])
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as error:
+        raise ScenarioError(source, [_pydantic_problem(e) for e in error.errors()]) from None
+    problems = _cross_check(scenario)
+    if problems:
+        raise ScenarioError(source, problems)
+    return scenario
+
+
+def json_schema() -> str:
+    """The scenario schema as JSON Schema text, for editors that validate and complete YAML."""
+    schema = Scenario.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "stalemate scenario"
+    return json.dumps(schema, indent=2)
+
+
+# --- overrides -----------------------------------------------------------------------------
+
+
+def parse_override(text: str) -> tuple[str, Any]:
+    """Split `PATH=VALUE` (VALUE read as a YAML scalar or flow list) into a path and a value.
+
+    Raises:
+        ScenarioError: if there is no `=` or the value is not valid YAML.
+    """
+    path, sep, raw = text.partition("=")
+    if not sep or not path.strip():
+        raise ScenarioError("--set", [Problem("", repr(text), "PATH=VALUE, e.g. horizon=40")])
+    try:
+        value = yaml.safe_load(raw)
+    except yaml.YAMLError:
+        raise ScenarioError("--set", [Problem(path.strip(), repr(raw), "a YAML value")]) from None
+    return path.strip(), value
+
+
+def with_overrides(
+    scenario: Scenario, overrides: Mapping[str, Any], source: str = "<overrides>"
+) -> Scenario:
+    """Return a copy of `scenario` with values replaced by dotted path, re-validated.
+
+    `overrides` maps a dotted path (`parties.russia.flexibility`, `alliances.0.strength`) to a
+    new value. The path must name an existing value (list items by index).
+
+    Raises:
+        ScenarioError: if a path does not exist or the result is not a valid scenario.
+    """
+    data = scenario.model_dump(mode="json")
+    problems = []
+    for dotted, value in overrides.items():
+        problem = _set_path(data, dotted, value)
+        if problem:
+            problems.append(problem)
+    if problems:
+        raise ScenarioError(source, problems)
+    return validate_scenario(data, source)
+
+
+def _set_path(data: Any, dotted: str, value: Any) -> Problem | None:
+    keys = dotted.split(".")
+    node = data
+    for depth, key in enumerate(keys):
+        here = ".".join(keys[: depth + 1])
+        last = depth == len(keys) - 1
+        if isinstance(node, dict):
+            if key not in node:
+                return Problem(here, f"no key {key!r}", _one_of(key, node))
+            if last:
+                node[key] = value
+            else:
+                node = node[key]
+        elif isinstance(node, list):
+            if not key.isdigit() or int(key) >= len(node):
+                return Problem(here, repr(key), f"an index from 0 to {len(node) - 1}")
+            if last:
+                node[int(key)] = value
+            else:
+                node = node[int(key)]
+        else:
+            return Problem(".".join(keys[:depth]), _describe(node), "a mapping or list to index")
+    return None
+
+
+# --- problems ------------------------------------------------------------------------------
+
+
+def _yaml_problem(error: yaml.YAMLError) -> Problem:
+    mark = getattr(error, "problem_mark", None)
+    where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+    what = getattr(error, "problem", None) or str(error)
+    return Problem(where, f"invalid YAML ({what})", "well-formed YAML")
+
+
+def _duplicate_keys(node: yaml.Node | None, path: tuple[str, ...]) -> Iterable[Problem]:
+    if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for key_node, value_node in node.value:
+            key = str(key_node.value)
+            here = (*path, key)
+            if key in seen:
+                line = key_node.start_mark.line + 1
+                yield Problem(
+                    _dotted(here), f"the key {key!r} again on line {line}", "each key once"
+                )
+            seen.add(key)
+            yield from _duplicate_keys(value_node, here)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            yield from _duplicate_keys(item, (*path, str(index)))
+
+
+def _pydantic_problem(error: Mapping[str, Any]) -> Problem:
+    loc = tuple(str(part) for part in error["loc"])
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        return Problem(_dotted(loc), f"unknown key {loc[-1]!r}", _one_of(loc[-1], _fields_at(loc)))
+    if kind == "missing":
+        return Problem(_dotted(loc), "nothing", "a value (this key is required)")
+    if kind == "literal_error":
+        expected = error["msg"].removeprefix("Input should be ")
+        return Problem(
+            _dotted(loc), _describe(error["input"]), expected + _suggest(error["input"], expected)
+        )
+    if kind == "string_pattern_mismatch":
+        return Problem(
+            _dotted(loc),
+            _describe(error["input"]),
+            "a name of lower-case letters, digits and underscores, starting with a letter",
+        )
+    expected = error["msg"].removeprefix("Input should be ").removeprefix("Value error, ")
+    return Problem(_dotted(loc), _describe(error["input"]), expected)
+
+
+def _dotted(loc: Iterable[str]) -> str:
+    return ".".join(part for part in loc if not part.startswith("function-"))
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, Mapping):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "nothing"
+    return repr(value)
+
+
+def _one_of(key: str, allowed: Iterable[str]) -> str:
+    allowed = list(allowed)
+    if not allowed:
+        return "no further keys here"
+    return "one of: " + ", ".join(allowed) + _suggest(key, allowed)
+
+
+def _suggest(found: Any, allowed: Iterable[str] | str) -> str:
+    if not isinstance(found, str):
+        return ""
+    if isinstance(allowed, str):
+        allowed = [word.strip("' ") for word in allowed.replace(" or ", ",").split(",")]
+    close = difflib.get_close_matches(found, list(allowed), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _fields_at(loc: tuple[str, ...]) -> list[str]:
+    """Names of the keys the schema allows at the mapping that holds `loc[-1]`."""
+    annotation: Any = Scenario
+    for part in loc[:-1]:
+        annotation = _child_annotation(annotation, part)
+    model = _unwrap_model(annotation)
+    return list(model.model_fields) if model else []
+
+
+def _child_annotation(annotation: Any, part: str) -> Any:
+    model = _unwrap_model(annotation)
+    if model is not None:
+        field = model.model_fields.get(part)
+        return field.annotation if field else None
+    origin = get_origin(annotation)
+    if origin in (dict, list):
+        return get_args(annotation)[-1]
+    return None
+
+
+def _unwrap_model(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in get_args(annotation):
+        model = _unwrap_model(arg)
+        if model is not None:
+            return model
+    return None
+
+
+# --- cross-references ----------------------------------------------------------------------
+
+
+def _cross_check(s: Scenario) -> list[Problem]:
+    """Problems that need more than one part of the scenario to see."""
+    issues = s.issue_names
+    parties = s.party_names
+    problems: list[Problem] = []
+
+    def point(path: str, value: Mapping[str, float], complete: bool = True) -> None:
+        for key in value:
+            if key not in issues:
+                problems.append(
+                    Problem(f"{path}.{key}", "an undefined issue", _one_of(key, issues))
+                )
+        missing = [issue for issue in issues if issue not in value]
+        if complete and missing:
+            problems.append(
+                Problem(
+                    path,
+                    f"no value for {', '.join(missing)}",
+                    "a value for every issue: " + ", ".join(issues),
+                )
+            )
+
+    def party(path: str, name: str) -> None:
+        if name not in parties:
+            problems.append(
+                Problem(path, f"{name!r}, which is not a party", _one_of(name, parties))
+            )
+
+    point("status_quo", s.status_quo)
+    for name, spec in s.parties.items():
+        base = f"parties.{name}"
+        point(f"{base}.position", spec.position)
+        if spec.salience is not None:
+            point(f"{base}.salience", spec.salience)
+            if spec.salience and sum(spec.salience.values()) <= 0:
+                problems.append(
+                    Problem(
+                        f"{base}.salience", "weights that sum to 0", "at least one positive weight"
+                    )
+                )
+        if spec.no_deal is not None:
+            point(f"{base}.no_deal", spec.no_deal)
+        point(f"{base}.red_lines", spec.red_lines, complete=False)
+        for issue, (low, high) in spec.red_lines.items():
+            if low > high:
+                problems.append(
+                    Problem(
+                        f"{base}.red_lines.{issue}",
+                        f"[{low}, {high}]",
+                        "[low, high] with low <= high",
+                    )
+                )
+            elif issue in spec.position and not low <= spec.position[issue] <= high:
+                problems.append(
+                    Problem(
+                        f"{base}.position.{issue}",
+                        repr(spec.position[issue]),
+                        f"a position inside the party's red line [{low}, {high}]",
+                    )
+                )
+    if sum(spec.disputant for spec in s.parties.values()) < 2:
+        problems.append(
+            Problem(
+                "parties", "fewer than two disputants", "at least two parties with disputant: true"
+            )
+        )
+
+    for index, alliance in enumerate(s.alliances):
+        a, b = alliance.between
+        party(f"alliances.{index}.between.0", a)
+        party(f"alliances.{index}.between.1", b)
+        if a == b:
+            problems.append(
+                Problem(f"alliances.{index}.between", f"[{a}, {b}]", "two different parties")
+            )
+    for name in s.mediation.troika:
+        party(f"mediation.troika.{name}", name)
+    if s.mediation.deadline is not None and s.mediation.deadline < s.mediation.first_round:
+        problems.append(
+            Problem(
+                "mediation.deadline",
+                str(s.mediation.deadline),
+                f"a round >= first_round ({s.mediation.first_round})",
+            )
+        )
+
+    council = s.security_council
+    if council is not None:
+        for index, name in enumerate(council.members):
+            party(f"security_council.members.{index}", name)
+        for index, name in enumerate(council.permanent):
+            if name not in council.members:
+                problems.append(
+                    Problem(
+                        f"security_council.permanent.{index}",
+                        f"{name!r}, which is not a member",
+                        _one_of(name, council.members),
+                    )
+                )
+        if len(set(council.members)) != len(council.members):
+            problems.append(
+                Problem("security_council.members", "a member listed twice", "each member once")
+            )
+        if council.threshold > len(council.members):
+            problems.append(
+                Problem(
+                    "security_council.threshold",
+                    str(council.threshold),
+                    f"at most the number of members ({len(council.members)})",
+                )
+            )
+        party("security_council.sponsor", council.sponsor)
+        point("security_council.draft", council.draft)
+        for index, session in enumerate(council.sessions):
+            if session > s.horizon:
+                problems.append(
+                    Problem(
+                        f"security_council.sessions.{index}",
+                        str(session),
+                        f"a round within the horizon ({s.horizon})",
+                    )
+                )
+
+    for name, option in s.unilateral.items():
+        party(f"unilateral.{name}", name)
+        point(f"unilateral.{name}.point", option.point)
+    return problems

@@ -1,0 +1,41 @@
+"""Spatial utility: how much a party likes a point of the issue space.
+
+The utility of point x for party i is the negative salience-weighted distance to its ideal
+point p_i (the spatial model of Downs 1957 and Enelow & Hinich 1984, as used for negotiation in
+Bueno de Mesquita & Stokman 1994):
+
+    linear:     U_i(x) = - sum_k s_ik * |x_k - p_ik|
+    quadratic:  U_i(x) = - sum_k s_ik * (x_k - p_ik) ** 2
+
+Salience is normalised to sum to 1 per party, so on the unit cube U lies in [-1, 0].
+
+Array convention (here and in the model): the issue axis is second to last and the replicate
+axis last, e.g. positions (N, K, R); a single point is a column (K, 1) that broadcasts over
+replicates. Long contiguous replicate rows make the element-wise work fast.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+
+Loss = Literal["linear", "quadratic"]
+
+
+def utility(points: np.ndarray, ideals: np.ndarray, salience: np.ndarray, loss: Loss) -> np.ndarray:
+    """Utility of `points` to parties with `ideals` and `salience`, by broadcasting.
+
+    Args:
+        points: positions, shape (..., K, R) or a column (K, 1).
+        ideals: ideal points, broadcastable against `points`, (..., K, R).
+        salience: issue weights summing to 1, broadcastable, e.g. (..., K, 1).
+        loss: "linear" (absolute distance) or "quadratic".
+
+    Returns:
+        The utilities, with the broadcast shape minus the issue axis, e.g. (..., R).
+    """
+    gap = np.abs(points - ideals)
+    if loss == "quadratic":
+        gap = gap * gap
+    return -np.sum(salience * gap, axis=-2)
