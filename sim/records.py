@@ -28,6 +28,17 @@ OUTCOMES = (Outcome.AGREEMENT, Outcome.RESOLUTION, Outcome.UNILATERAL, Outcome.D
 """Terminal outcomes in their fixed reporting order."""
 
 
+def wilson_interval(successes: int, trials: int, z: float = 1.959964) -> tuple[float, float]:
+    """The Wilson score interval for a binomial share (95% for the default z)."""
+    if trials == 0:
+        return (0.0, 1.0)
+    share = successes / trials
+    denominator = 1 + z * z / trials
+    centre = (share + z * z / (2 * trials)) / denominator
+    half = z * np.sqrt(share * (1 - share) / trials + z * z / (4 * trials * trials)) / denominator
+    return (max(0.0, centre - half), min(1.0, centre + half))
+
+
 @dataclass(frozen=True, eq=False)
 class RunRecords:
     """Everything recorded about R replicates of one scenario run.
@@ -79,6 +90,29 @@ class RunRecords:
     def counts(self) -> dict[str, int]:
         """Number of replicates per terminal outcome, in reporting order."""
         return {o.label: int((self.outcome == o).sum()) for o in OUTCOMES}
+
+    def summary(self) -> pd.DataFrame:
+        """One row per terminal outcome: count, share, its 95% Wilson interval, median end round.
+
+        The Wilson score interval (Wilson 1927, JASA 22:209) keeps its coverage near 95% even
+        for shares near 0 or 1, where the normal approximation fails.
+        """
+        rows = []
+        for outcome in OUTCOMES:
+            ended = self.outcome == outcome
+            count = int(ended.sum())
+            low, high = wilson_interval(count, self.replicates)
+            rows.append(
+                {
+                    "outcome": outcome.label,
+                    "count": count,
+                    "share": count / self.replicates,
+                    "ci_low": low,
+                    "ci_high": high,
+                    "median_end_round": float(np.median(self.end_round[ended])) if count else None,
+                }
+            )
+        return pd.DataFrame(rows)
 
     def vetoed_by(self) -> list[tuple[str, ...]]:
         """Per replicate, the members who vetoed a draft at any session."""

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, get_args, get_origin
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, ValidationError
 
 Name = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
 """A party or issue name: lower-case letters, digits and underscores, starting with a letter."""
@@ -179,6 +179,23 @@ class Scenario(_Strict):
         return yaml.safe_dump(self.model_dump(mode="json"), sort_keys=False, allow_unicode=True)
 
 
+class Variant(_Strict):
+    """A scenario written as another scenario with a few values changed (a counterfactual).
+
+    The base file is loaded and validated, then each change is applied by dotted path (as with
+    `with_overrides`) and the result validated again, so a variant shows exactly which
+    assumptions it changes.
+    """
+
+    extends: str = Field(description="Path of the base scenario file, relative to this file.")
+    name: Name
+    description: str = ""
+    sources: list[str] = Field(default_factory=list, description="Added to the base's sources.")
+    changes: dict[str, Any] = Field(
+        min_length=1, description="Dotted path -> new value, e.g. parties.russia.flexibility."
+    )
+
+
 @dataclass(frozen=True)
 class Problem:
     """One thing wrong in a scenario: where, what was found, what was expected."""
@@ -210,13 +227,25 @@ class ScenarioError(ValueError):
 
 
 def load_scenario(path: str | Path) -> Scenario:
-    """Load, validate and cross-check a scenario file.
+    """Load, validate and cross-check a scenario file (or a variant of one, see `Variant`).
 
     Raises:
         ScenarioError: if the file cannot be read, is not valid YAML, repeats a key, or does
             not describe a valid scenario.
     """
-    path = Path(path)
+    return _load(Path(path), ())
+
+
+def parse_scenario(text: str, source: str = "<scenario>", base_dir: Path | None = None) -> Scenario:
+    """Validate scenario YAML text; `source` names it in error messages.
+
+    A variant's `extends` is resolved against `base_dir` (default: the working directory).
+    """
+    data = _read_yaml(text, source)
+    return _from_data(data, source, base_dir or Path.cwd(), ())
+
+
+def _load(path: Path, chain: tuple[Path, ...]) -> Scenario:
     source = str(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -226,11 +255,12 @@ def load_scenario(path: str | Path) -> Scenario:
             source,
             [Problem("", f"a file that cannot be read ({reason})", "a readable UTF-8 YAML file")],
         ) from None
-    return parse_scenario(text, source)
+    data = _read_yaml(text, source)
+    return _from_data(data, source, path.parent, (*chain, path.resolve()))
 
 
-def parse_scenario(text: str, source: str = "<scenario>") -> Scenario:
-    """Validate scenario YAML text; `source` names it in error messages."""
+def _read_yaml(text: str, source: str) -> Any:
+    """Parse YAML safely, refusing duplicate keys (PyYAML would keep the last silently)."""
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as error:
@@ -238,8 +268,31 @@ def parse_scenario(text: str, source: str = "<scenario>") -> Scenario:
     duplicates = list(_duplicate_keys(root, ()))
     if duplicates:
         raise ScenarioError(source, duplicates)
-    data = yaml.safe_load(text)
-    return validate_scenario(data, source)
+    return yaml.safe_load(text)
+
+
+def _from_data(data: Any, source: str, base_dir: Path, chain: tuple[Path, ...]) -> Scenario:
+    if not (isinstance(data, Mapping) and "extends" in data):
+        return validate_scenario(data, source)
+    try:
+        variant = Variant.model_validate(data)
+    except ValidationError as error:
+        problems = [_pydantic_problem(e, Variant) for e in error.errors()]
+        raise ScenarioError(source, problems) from None
+    base_path = base_dir / variant.extends
+    if base_path.resolve() in chain:
+        raise ScenarioError(
+            source,
+            [Problem("extends", repr(variant.extends), "a scenario that does not extend this one")],
+        )
+    base = _load(base_path, chain)
+    changes = {
+        "name": variant.name,
+        "description": variant.description,
+        "sources": [*base.sources, *variant.sources],
+        **variant.changes,
+    }
+    return with_overrides(base, changes, source=f"{source} (changes)")
 
 
 def validate_scenario(data: Any, source: str = "<scenario>") -> Scenario:
@@ -257,8 +310,12 @@ def validate_scenario(data: Any, source: str = "<scenario>") -> Scenario:
 
 
 def json_schema() -> str:
-    """The scenario schema as JSON Schema text, for editors that validate and complete YAML."""
-    schema = Scenario.model_json_schema()
+    """The schema of scenario files (a scenario or a variant) as JSON Schema text.
+
+    Editors that know JSON Schema (e.g. VS Code with the YAML extension) use it to check and
+    complete scenario files.
+    """
+    schema = TypeAdapter(Scenario | Variant).json_schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "stalemate scenario"
     return json.dumps(schema, indent=2)
@@ -358,11 +415,12 @@ def _duplicate_keys(node: yaml.Node | None, path: tuple[str, ...]) -> Iterable[P
             yield from _duplicate_keys(item, (*path, str(index)))
 
 
-def _pydantic_problem(error: Mapping[str, Any]) -> Problem:
+def _pydantic_problem(error: Mapping[str, Any], root: type[BaseModel] = Scenario) -> Problem:
     loc = tuple(str(part) for part in error["loc"])
     kind = error["type"]
     if kind == "extra_forbidden":
-        return Problem(_dotted(loc), f"unknown key {loc[-1]!r}", _one_of(loc[-1], _fields_at(loc)))
+        allowed = _fields_at(root, loc)
+        return Problem(_dotted(loc), f"unknown key {loc[-1]!r}", _one_of(loc[-1], allowed))
     if kind == "missing":
         return Problem(_dotted(loc), "nothing", "a value (this key is required)")
     if kind == "literal_error":
@@ -410,9 +468,9 @@ def _suggest(found: Any, allowed: Iterable[str] | str) -> str:
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
-def _fields_at(loc: tuple[str, ...]) -> list[str]:
+def _fields_at(root: type[BaseModel], loc: tuple[str, ...]) -> list[str]:
     """Names of the keys the schema allows at the mapping that holds `loc[-1]`."""
-    annotation: Any = Scenario
+    annotation: Any = root
     for part in loc[:-1]:
         annotation = _child_annotation(annotation, part)
     model = _unwrap_model(annotation)
