@@ -16,7 +16,8 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, Literal, get_args, get_origin
+from types import UnionType
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, ValidationError
@@ -30,12 +31,11 @@ Unit = Annotated[float, Field(ge=0.0, le=1.0)]
 Point = dict[Name, Unit]
 """A point of the issue space: one coordinate in [0, 1] per issue."""
 
-COMPROMISE_RULES = ("weighted_mean", "nash", "median")
-SPONSOR_STRATEGIES = ("table_anyway", "withdraw_if_veto_expected", "amend_to_avoid_veto")
+_TEXT_TAG = "tag:yaml.org,2002:str"
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
 class PartySpec(_Strict):
@@ -52,7 +52,7 @@ class PartySpec(_Strict):
     flexibility: Unit = Field(
         0.1, description="Share of the distance to its targets the party moves per round."
     )
-    red_lines: dict[Name, tuple[Unit, Unit]] = Field(
+    red_lines: dict[Name, Annotated[list[Unit], Field(min_length=2, max_length=2)]] = Field(
         default_factory=dict,
         description="Acceptable interval [low, high] per issue; default [0, 1].",
     )
@@ -67,7 +67,7 @@ class PartySpec(_Strict):
 class Alliance(_Strict):
     """A weighted tie between two parties (negative strength: rivalry)."""
 
-    between: tuple[Name, Name]
+    between: Annotated[list[Name], Field(min_length=2, max_length=2)]
     strength: Annotated[float, Field(ge=-1.0, le=1.0)]
 
 
@@ -260,15 +260,18 @@ def _load(path: Path, chain: tuple[Path, ...]) -> Scenario:
 
 
 def _read_yaml(text: str, source: str) -> Any:
-    """Parse YAML safely, refusing duplicate keys (PyYAML would keep the last silently)."""
+    """Parse YAML safely; refuse repeated keys (PyYAML keeps the last) and non-text keys."""
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as error:
         raise ScenarioError(source, [_yaml_problem(error)]) from None
-    duplicates = list(_duplicate_keys(root, ()))
-    if duplicates:
-        raise ScenarioError(source, duplicates)
-    return yaml.safe_load(text)
+    problems = list(_key_problems(root, ()))
+    if problems:
+        raise ScenarioError(source, problems)
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as error:  # e.g. a tag the safe loader refuses to construct
+        raise ScenarioError(source, [_yaml_problem(error)]) from None
 
 
 def _from_data(data: Any, source: str, base_dir: Path, chain: tuple[Path, ...]) -> Scenario:
@@ -316,9 +319,22 @@ def json_schema() -> str:
     complete scenario files.
     """
     schema = TypeAdapter(Scenario | Variant).json_schema()
+    _close_pattern_maps(schema)
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "stalemate scenario"
     return json.dumps(schema, indent=2)
+
+
+def _close_pattern_maps(node: Any) -> None:
+    """Make maps keyed by names reject other keys, as the loader does."""
+    if isinstance(node, dict):
+        if "patternProperties" in node:
+            node.setdefault("additionalProperties", False)
+        for value in node.values():
+            _close_pattern_maps(value)
+    elif isinstance(node, list):
+        for value in node:
+            _close_pattern_maps(value)
 
 
 # --- overrides -----------------------------------------------------------------------------
@@ -397,22 +413,30 @@ def _yaml_problem(error: yaml.YAMLError) -> Problem:
     return Problem(where, f"invalid YAML ({what})", "well-formed YAML")
 
 
-def _duplicate_keys(node: yaml.Node | None, path: tuple[str, ...]) -> Iterable[Problem]:
+def _key_problems(node: yaml.Node | None, path: tuple[str, ...]) -> Iterable[Problem]:
+    """Keys that are repeated, or that YAML would not read as text (`no:` is a boolean)."""
     if isinstance(node, yaml.MappingNode):
         seen: set[str] = set()
         for key_node, value_node in node.value:
             key = str(key_node.value)
             here = (*path, key)
-            if key in seen:
+            if key_node.tag != _TEXT_TAG:
+                kind = key_node.tag.rsplit(":", 1)[-1]
+                yield Problem(
+                    _dotted(here),
+                    f"the key {key!r}, which YAML reads as a {kind}",
+                    f"a name; quote it ('{key}') if it is one",
+                )
+            elif key in seen:
                 line = key_node.start_mark.line + 1
                 yield Problem(
                     _dotted(here), f"the key {key!r} again on line {line}", "each key once"
                 )
             seen.add(key)
-            yield from _duplicate_keys(value_node, here)
+            yield from _key_problems(value_node, here)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
-            yield from _duplicate_keys(item, (*path, str(index)))
+            yield from _key_problems(item, (*path, str(index)))
 
 
 def _pydantic_problem(error: Mapping[str, Any], root: type[BaseModel] = Scenario) -> Problem:
@@ -421,6 +445,8 @@ def _pydantic_problem(error: Mapping[str, Any], root: type[BaseModel] = Scenario
     if kind == "extra_forbidden":
         allowed = _fields_at(root, loc)
         return Problem(_dotted(loc), f"unknown key {loc[-1]!r}", _one_of(loc[-1], allowed))
+    if kind in ("model_type", "dict_type", "model_attributes_type"):
+        return Problem(_dotted(loc), _describe(error["input"]), "a mapping of keys to values")
     if kind == "missing":
         return Problem(_dotted(loc), "nothing", "a value (this key is required)")
     if kind == "literal_error":
@@ -439,7 +465,7 @@ def _pydantic_problem(error: Mapping[str, Any], root: type[BaseModel] = Scenario
 
 
 def _dotted(loc: Iterable[str]) -> str:
-    return ".".join(part for part in loc if not part.startswith("function-"))
+    return ".".join(part for part in loc if part != "[key]" and not part.startswith("function-"))
 
 
 def _describe(value: Any) -> str:
@@ -473,29 +499,32 @@ def _fields_at(root: type[BaseModel], loc: tuple[str, ...]) -> list[str]:
     annotation: Any = root
     for part in loc[:-1]:
         annotation = _child_annotation(annotation, part)
-    model = _unwrap_model(annotation)
-    return list(model.model_fields) if model else []
+    annotation = _strip(annotation)
+    is_model = isinstance(annotation, type) and issubclass(annotation, BaseModel)
+    return list(annotation.model_fields) if is_model else []
 
 
 def _child_annotation(annotation: Any, part: str) -> Any:
-    model = _unwrap_model(annotation)
-    if model is not None:
-        field = model.model_fields.get(part)
+    """The annotation of the value at key or index `part` inside a value of `annotation`."""
+    annotation = _strip(annotation)
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        field = annotation.model_fields.get(part)
         return field.annotation if field else None
-    origin = get_origin(annotation)
-    if origin in (dict, list):
+    if get_origin(annotation) in (dict, list):
         return get_args(annotation)[-1]
     return None
 
 
-def _unwrap_model(annotation: Any) -> type[BaseModel] | None:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in get_args(annotation):
-        model = _unwrap_model(arg)
-        if model is not None:
-            return model
-    return None
+def _strip(annotation: Any) -> Any:
+    """The type inside `Annotated[...]` and `X | None`."""
+    while True:
+        origin = get_origin(annotation)
+        if origin is Annotated:
+            annotation = get_args(annotation)[0]
+        elif origin in (Union, UnionType):
+            annotation = next(a for a in get_args(annotation) if a is not type(None))
+        else:
+            return annotation
 
 
 # --- cross-references ----------------------------------------------------------------------
