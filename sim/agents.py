@@ -88,7 +88,7 @@ class Party(mesa.Agent):
 
     @property
     def position(self) -> np.ndarray:
-        """Its current ideal point in every live replicate, shape (L, K) (a view, not a copy).
+        """Its current ideal point in every live replicate, shape (K, L) (a view, not a copy).
 
         Finished replicates are dropped from the model's state; their final positions are in
         `NegotiationModel.final_positions`.

@@ -52,5 +52,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     records = run_scenario(scenario)
     print(f"{scenario.name}: {records.replicates} replicates, seed {records.seed}")
-    print(records.summary().to_string(index=False, float_format=lambda x: f"{x:.3f}"))
+    share = "{:.3f}".format
+    formats = {"share": share, "ci_low": share, "ci_high": share, "median_end_round": "{:g}".format}
+    print(records.summary().to_string(index=False, formatters=formats, na_rep="-"))
     return 0

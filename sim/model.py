@@ -3,8 +3,8 @@
 Each round (one `step`) follows DESIGN.md section 1 and docs/ODD.md: mediation, response,
 stance update, Security Council session (on scheduled rounds) and unilateral action. State is
 held in party-major numpy arrays with a replicate axis, so every rule decides for all R
-replicates at once and finished replicates are masked out. With R = 1 it is an ordinary Mesa
-model to step and inspect; with R = 10 000 it is the Monte Carlo engine.
+replicates at once, and finished replicates are dropped from the state as they end. With R = 1
+it is an ordinary Mesa model to step and inspect; with R = 10 000 it is the Monte Carlo engine.
 """
 
 from __future__ import annotations
@@ -67,6 +67,7 @@ class NegotiationModel(mesa.Model):
         pull, self._patronage = self._ties()
         # The pull sum_j A_ij (p_j - p_i) as one matrix: A - diag(row sums of A).
         self._alliance_influence = pull - np.diag(pull.sum(axis=1))
+        self._alliance_weight = np.abs(pull).sum(axis=1)
 
         self.troika = Troika(self, scenario.mediation)
         council = scenario.security_council
@@ -112,8 +113,7 @@ class NegotiationModel(mesa.Model):
 
         Pull: A_ij = w_ij c_j / (c_i + c_j), so a weak party is pulled hard by a strong ally and
         barely moves it (capability-weighted social influence: French 1956; Friedkin & Johnsen
-        1990); a row whose pulls add up to more than 1 is scaled down to 1. Patronage: P_ij =
-        w_ij where j is more capable than i (j is i's patron).
+        1990). Patronage: P_ij = w_ij where j is more capable than i (j is i's patron).
         """
         n = len(self.parties)
         strength = np.zeros((n, n))
@@ -122,8 +122,6 @@ class NegotiationModel(mesa.Model):
             strength[i, j] = strength[j, i] = alliance.strength
         capability = self._capability
         pull = strength * capability[None, :] / (capability[:, None] + capability[None, :])
-        total = np.abs(pull).sum(axis=1, keepdims=True)
-        pull = pull / np.maximum(total, 1.0)
         patronage = np.where(capability[None, :] > capability[:, None], strength, 0.0)
         return pull, patronage
 
@@ -141,8 +139,9 @@ class NegotiationModel(mesa.Model):
         """Each party's stance on a text (a draft, a declaration) against the status quo.
 
         Source: spatial voting on a motion against the status quo (Tsebelis 2002, *Veto
-        Players*) with alignment to a patron (Council votes cluster by alignment: Voeten 2000,
-        International Organization 54:185). This is interpreted as:
+        Players*) with alignment to a patron (UN votes follow alignment blocs: Voeten 2000,
+        International Organization 54:185, on the General Assembly; applied here to Council
+        votes and recognitions). This is interpreted as:
 
         1. The party's net utility is U(text) - U(status quo) (`net_utility`).
         2. Its sincere stance is yes above `abstain_band`, no below minus the band, abstain
@@ -179,24 +178,30 @@ class NegotiationModel(mesa.Model):
         1. Alliance pull on party i: sum_j A_ij (p_j - p_i) (see `_ties`; rivals push apart).
         2. Mediation pull on a disputant: `mediation.pull` x (proposal - p_i), in rounds with a
            joint proposal.
-        3. The party moves its effective flexibility times the sum, where the effective
+        3. If the weights of these pulls (sum_j |A_ij|, plus `mediation.pull` in a round with a
+           joint proposal) add up to more than 1, the pulls are scaled down to add up to 1, so
+           the party heads for a point within reach and never overshoots it.
+        4. The party moves its effective flexibility times the (scaled) sum, where the effective
            flexibility is min(1, flexibility x (1 + ripeness x rounds since talks began)),
            scaled per issue by `agents.concession_by_salience` (it gives ground on the issues
            it cares least about).
-        4. Noise: a disputant's stance drifts by a normal term with sd `noise` per issue
+        5. Noise: a disputant's stance drifts by a normal term with sd `noise` per issue
            (domestic politics shifting the negotiators' stances; other parties' idiosyncrasies
            enter where they act, as the random term of their judgement of a text).
-        5. The result is clipped into the party's red lines.
+        6. The result is clipped into the party's red lines.
         """
         positions = self.positions
         n, k, r = positions.shape
         pull = (self._alliance_influence @ positions.reshape(n, k * r)).reshape(n, k, r)
+        weight = np.repeat(self._alliance_weight[:, None], r, axis=1)
         if proposal is not None:
             mediated = proposal.united * (proposal.point - positions[self._disputant_index])
             pull[self._disputant_index] += self.troika.pull * mediated
+            weight[self._disputant_index] += self.troika.pull * proposal.united
         stalemate = max(0, round_ - self.troika.first_round)
         flexibility = np.minimum(1.0, self._flexibility * (1.0 + self.ripeness * stalemate))
-        moved = positions + flexibility[:, None, None] * self._concession * pull
+        share = flexibility[:, None, None] * self._concession / np.maximum(weight, 1.0)[:, None]
+        moved = positions + share * pull
         if self.noise > 0:
             drift = self.rng.standard_normal((len(self._disputant_index), k, r))
             moved[self._disputant_index] += self.noise * drift

@@ -189,7 +189,7 @@ class Variant(_Strict):
 
     extends: str = Field(description="Path of the base scenario file, relative to this file.")
     name: Name
-    description: str = ""
+    description: str | None = Field(None, description="Default: the base's description.")
     sources: list[str] = Field(default_factory=list, description="Added to the base's sources.")
     changes: dict[str, Any] = Field(
         min_length=1, description="Dotted path -> new value, e.g. parties.russia.flexibility."
@@ -291,7 +291,7 @@ def _from_data(data: Any, source: str, base_dir: Path, chain: tuple[Path, ...]) 
     base = _load(base_path, chain)
     changes = {
         "name": variant.name,
-        "description": variant.description,
+        "description": variant.description or base.description,
         "sources": [*base.sources, *variant.sources],
         **variant.changes,
     }
@@ -379,27 +379,31 @@ def with_overrides(
 
 
 def _set_path(data: Any, dotted: str, value: Any) -> Problem | None:
+    """Set `value` at `dotted` in the dumped scenario; a problem if the path does not exist.
+
+    A path may end in a new key where the schema has a map keyed by names (e.g. a red line
+    on an issue the file left open: `parties.serbia.red_lines.sovereignty`).
+    """
     keys = dotted.split(".")
-    node = data
+    node: Any = data
+    annotation: Any = Scenario
     for depth, key in enumerate(keys):
         here = ".".join(keys[: depth + 1])
         last = depth == len(keys) - 1
         if isinstance(node, dict):
-            if key not in node:
+            is_map = get_origin(_strip(annotation)) is dict
+            if key not in node and not (last and is_map):
                 return Problem(here, f"no key {key!r}", _one_of(key, node))
-            if last:
-                node[key] = value
-            else:
-                node = node[key]
         elif isinstance(node, list):
             if not key.isdigit() or int(key) >= len(node):
                 return Problem(here, repr(key), f"an index from 0 to {len(node) - 1}")
-            if last:
-                node[int(key)] = value
-            else:
-                node = node[int(key)]
+            key = int(key)
         else:
             return Problem(".".join(keys[:depth]), _describe(node), "a mapping or list to index")
+        if last:
+            node[key] = value
+        else:
+            node, annotation = node[key], _child_annotation(annotation, str(key))
     return None
 
 
@@ -597,8 +601,14 @@ def _cross_check(s: Scenario) -> list[Problem]:
             )
         )
 
+    pairs: set[frozenset[str]] = set()
     for index, alliance in enumerate(s.alliances):
         a, b = alliance.between
+        if frozenset((a, b)) in pairs:
+            problems.append(
+                Problem(f"alliances.{index}.between", f"[{a}, {b}] again", "each pair once")
+            )
+        pairs.add(frozenset((a, b)))
         party(f"alliances.{index}.between.0", a)
         party(f"alliances.{index}.between.1", b)
         if a == b:
