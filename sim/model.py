@@ -22,6 +22,27 @@ from sim.scenario import Scenario
 from sim.utility import utility
 
 
+class Ties:
+    """Weighted ties between parties, summed tie by tie.
+
+    `sum(values)[i] = sum_j W_ij values[j]`. The sum runs over the non-zero ties in a fixed
+    order, element by element, so each replicate's result is the same whatever the number of
+    replicates alongside it (a BLAS matrix product may round differently with the batch shape).
+    """
+
+    def __init__(self, weights: np.ndarray):
+        self.pairs = [(int(i), int(j), float(weights[i, j])) for i, j in np.argwhere(weights)]
+        self.row_sums = weights.sum(axis=1)
+        self.abs_row_sums = np.abs(weights).sum(axis=1)
+
+    def sum(self, values: np.ndarray) -> np.ndarray:
+        """Per party, the weighted sum of the other parties' `values` (party axis first)."""
+        total = np.zeros_like(values, dtype=float)
+        for i, j, weight in self.pairs:
+            total[i] += weight * values[j]
+        return total
+
+
 class NegotiationModel(mesa.Model):
     """Troika-mediated negotiation with Security Council votes and a unilateral option.
 
@@ -64,10 +85,7 @@ class NegotiationModel(mesa.Model):
         self._flexibility = np.array([p.flexibility for p in self.parties])
         self._capability = np.array([p.capability for p in self.parties])
         self._concession = np.array([p.concession for p in self.parties])
-        pull, self._patronage = self._ties()
-        # The pull sum_j A_ij (p_j - p_i) as one matrix: A - diag(row sums of A).
-        self._alliance_influence = pull - np.diag(pull.sum(axis=1))
-        self._alliance_weight = np.abs(pull).sum(axis=1)
+        self._alliances, self._patronage = self._ties()
 
         self.troika = Troika(self, scenario.mediation)
         council = scenario.security_council
@@ -108,8 +126,8 @@ class NegotiationModel(mesa.Model):
         """The party with this scenario key."""
         return self._by_name[name]
 
-    def _ties(self) -> tuple[np.ndarray, np.ndarray]:
-        """The alliance pull matrix and the patronage matrix, both (N, N).
+    def _ties(self) -> tuple[Ties, Ties]:
+        """The alliance pull ties and the patronage ties.
 
         Pull: A_ij = w_ij c_j / (c_i + c_j), so a weak party is pulled hard by a strong ally and
         barely moves it (capability-weighted social influence: French 1956; Friedkin & Johnsen
@@ -123,7 +141,7 @@ class NegotiationModel(mesa.Model):
         capability = self._capability
         pull = strength * capability[None, :] / (capability[:, None] + capability[None, :])
         patronage = np.where(capability[None, :] > capability[:, None], strength, 0.0)
-        return pull, patronage
+        return Ties(pull), Ties(patronage)
 
     def utilities(self, points: np.ndarray) -> np.ndarray:
         """Every party's utility of `points` ((K, 1) or (K, L)), shape (N, L)."""
@@ -158,7 +176,7 @@ class NegotiationModel(mesa.Model):
             (N, L) int8 codes YES, NO or ABSTAIN.
         """
         rules = self.decision
-        score = net + rules.patron_alignment * (self._patronage @ self._stance(net))
+        score = net + rules.patron_alignment * self._patronage.sum(self._stance(net))
         if noisy and rules.noise > 0:
             score = score + rules.noise * self.rng.standard_normal(score.shape)
         return self._stance(score)
@@ -191,9 +209,10 @@ class NegotiationModel(mesa.Model):
         6. The result is clipped into the party's red lines.
         """
         positions = self.positions
-        n, k, r = positions.shape
-        pull = (self._alliance_influence @ positions.reshape(n, k * r)).reshape(n, k, r)
-        weight = np.repeat(self._alliance_weight[:, None], r, axis=1)
+        _, k, r = positions.shape
+        ties = self._alliances
+        pull = ties.sum(positions) - ties.row_sums[:, None, None] * positions
+        weight = np.repeat(ties.abs_row_sums[:, None], r, axis=1)
         if proposal is not None:
             mediated = proposal.united * (proposal.point - positions[self._disputant_index])
             pull[self._disputant_index] += self.troika.pull * mediated
@@ -300,9 +319,11 @@ class NegotiationModel(mesa.Model):
         return self.records()
 
     def records(self) -> RunRecords:
-        """The per-replicate records so far."""
+        """The per-replicate records so far (positions: current ones for replicates still live)."""
         council = self.council
-        disputed = self.final_positions[self._disputant_index]
+        positions = self.final_positions.copy()
+        positions[..., self._rows] = self.positions
+        disputed = positions[self._disputant_index]
         return RunRecords(
             scenario=self.scenario.name,
             seed=self.seed,
@@ -316,7 +337,7 @@ class NegotiationModel(mesa.Model):
             proposals=self.proposals.copy(),
             **{field: log.copy() for field, log in self._session_log.items()},
             recognised=self.recognised.copy(),
-            positions=self.final_positions.transpose(0, 2, 1).copy(),
+            positions=positions.transpose(0, 2, 1).copy(),
             gap=(disputed.max(axis=0) - disputed.min(axis=0)).T,
         )
 

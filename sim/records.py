@@ -78,7 +78,7 @@ class RunRecords:
     recognised: np.ndarray
     """(N, R) bool: the party recognised a unilateral act."""
     positions: np.ndarray
-    """(N, R, K): final positions."""
+    """(N, R, K): final positions (current ones for replicates still running)."""
     gap: np.ndarray
     """(R, K): final gap between the disputants per issue (largest minus smallest)."""
 
