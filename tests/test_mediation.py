@@ -152,13 +152,13 @@ def test_nash_finds_a_logroll_that_no_single_issue_move_reaches():
     np.testing.assert_allclose(result, [[0.0], [1.0]], atol=1e-6)
 
 
-def test_nash_without_a_zone_of_agreement_minimises_the_summed_shortfall():
+def test_nash_without_a_zone_of_agreement_returns_the_utilitarian_point():
     # p1 = (0, 0), s1 = (0.8, 0.2); p2 = (1, 1), s2 = (0.2, 0.8); d1 = d2 = -0.1.
     #   g1 = 0.1 - 0.8 x - 0.2 y,   g2 = -0.9 + 0.2 x + 0.8 y.
     # g2 > 0 needs y > 1.125 - 0.25 x >= 0.875, and then g1 <= 0.1 - 0.175 < 0: no point
-    # gives both a gain. Summed shortfall where both gains are negative:
-    #   -(g1 + g2) = 0.8 + 0.6 x - 0.6 y, least at (x, y) = (0, 1): 0.2
-    # (where g1 >= 0 the shortfall is -g2 >= 0.9 - 0.8 * 0.5 = 0.5; symmetrically for g2).
+    # gives both a gain. The fallback maximises U1 + U2 = -(0.8 x + 0.2 y) - (0.2 (1 - x)
+    # + 0.8 (1 - y)) = -1 - 0.6 x + 0.6 y: issue by issue, the salience-weighted median,
+    # x = 0 (weights 0.8 at 0, 0.2 at 1) and y = 1 (0.2 at 0, 0.8 at 1).
     positions = stack([[0.0, 0.0], [1.0, 1.0]])
     salience = np.array([[0.8, 0.2], [0.2, 0.8]])
     no_deal = np.array([[-0.1], [-0.1]])
@@ -285,3 +285,26 @@ def test_troika_proposal_lies_in_the_unit_box(compromise, mediators, bias, cohes
     # A convex combination of points of [0, 1], up to rounding of the last bit.
     for points in (proposal.point, proposal.members):
         assert ((points >= -1e-12) & (points <= 1.0 + 1e-12)).all()
+
+
+def test_utilitarian_point_is_the_weighted_median_or_mean():
+    # Three disputants on one issue at 0.1, 0.5, 0.9 with saliences (on that issue) that give
+    # weights 0.2, 0.2, 0.6 after normalising each party's two issues:
+    #   linear: the weighted median; cumulative weights 0.2, 0.4, 1.0 pass half (0.5) at 0.9.
+    #   quadratic: the weighted mean 0.2*0.1 + 0.2*0.5 + 0.6*0.9 = 0.66.
+    positions = stack([[0.1, 0.0], [0.5, 1.0], [0.9, 1.0]])
+    salience = np.array([[0.2, 0.8], [0.2, 0.8], [0.6, 0.4]])
+    # Issue 2 weights 0.8 at 0.0 and 0.8 + 0.4 = 1.2 at 1.0: the median is 1.0; the mean
+    # is (0.8 * 0 + 0.8 * 1 + 0.4 * 1) / 2.0 = 0.6.
+    linear = mediation.utilitarian(positions, salience, "linear")
+    quadratic = mediation.utilitarian(positions, salience, "quadratic")
+    np.testing.assert_allclose(linear, [[0.9], [1.0]])
+    np.testing.assert_allclose(quadratic, [[0.66], [0.6]])
+
+
+def test_utilitarian_point_splits_an_exact_tie_at_the_midpoint():
+    # Two disputants at 0.2 and 0.6 with equal weight on the issue: every point between them
+    # maximises the summed (linear) utility; the rule takes the midpoint 0.4.
+    positions = stack([[0.2], [0.6]])
+    salience = np.array([[1.0], [1.0]])
+    np.testing.assert_allclose(mediation.utilitarian(positions, salience, "linear"), [[0.4]])
