@@ -8,6 +8,7 @@ invariants are checked with hypothesis.
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 import mesa
 import numpy as np
@@ -29,7 +30,7 @@ from sim.council import ABSTAIN, NO, YES
 from sim.mediation import Proposal
 from sim.model import NegotiationModel, run_scenario
 from sim.records import Outcome, RunRecords
-from sim.scenario import with_overrides
+from sim.scenario import load_scenario, with_overrides
 
 
 def where(model: NegotiationModel, name: str) -> np.ndarray:
@@ -739,6 +740,70 @@ def test_kosovo_draft_withdrawn_at_session_20(kosovo_records):
 def test_kosovo_sovereignty_has_the_largest_final_gap(kosovo_records):
     mean_gap = kosovo_records.gap.mean(axis=0)
     assert kosovo_records.issues[int(np.argmax(mean_gap))] == "sovereignty"
+
+
+def test_kosovo_median_declaration_is_in_the_week_of_17_february_2008(kosovo_records):
+    # The calibration target (docs/ODD.md section 10): round 28 = 11-17 February 2008.
+    declared = kosovo_records.end_round[kosovo_records.outcome == Outcome.UNILATERAL]
+    assert 27 <= np.median(declared) <= 29
+
+
+def test_kosovo_recognisers_follow_2008(kosovo_records):
+    # Share of unilateral replicates in which each party recognises Kosovo.
+    unilateral = kosovo_records.outcome == Outcome.UNILATERAL
+    share = dict(
+        zip(
+            kosovo_records.parties,
+            kosovo_records.recognised[:, unilateral].mean(axis=1),
+            strict=True,
+        )
+    )
+    for recogniser in ("usa", "eu", "uk", "france", "italy", "belgium", "peru"):
+        assert share[recogniser] > 0.9, recogniser
+    for refuser in ("serbia", "russia", "china", "indonesia", "south_africa", "kosovo"):
+        assert share[refuser] < 0.1, refuser
+
+
+# --- every scenario file, and what the counterfactuals show ---------------------------------
+
+SCENARIO_FILES = sorted((Path(__file__).resolve().parents[1] / "scenarios").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", SCENARIO_FILES, ids=lambda p: p.stem)
+def test_every_scenario_file_runs_to_an_end(path):
+    records = run_scenario(load_scenario(path), replicates=200, seed=3)
+    assert (records.outcome != Outcome.ONGOING).all()
+    assert sum(records.counts().values()) == 200
+    assert len(records.to_frame()) == 200
+
+
+def counterfactual(name: str) -> RunRecords:
+    path = Path(__file__).resolve().parents[1] / "scenarios" / f"{name}.yaml"
+    return run_scenario(load_scenario(path), replicates=2000, seed=20071219)
+
+
+def test_tabling_the_draft_records_the_vetoes_the_withdrawal_hid():
+    records = counterfactual("kosovo_2007_table_anyway")
+    assert records.tabled[0].all() and not records.withdrawn[0].any()
+    had_the_votes = records.yes[0] >= 9
+    # Russia and China veto every draft with nine votes; a draft without them fails anyway.
+    assert 0.2 < had_the_votes.mean() < 0.5
+    vetoers = {tuple(v) for v, hit in zip(records.vetoed_by(), had_the_votes, strict=True) if hit}
+    assert vetoers == {("china", "russia")}
+    assert records.counts()["resolution"] == 0
+
+
+def test_without_the_veto_the_draft_passes_when_it_has_nine_votes():
+    records = counterfactual("kosovo_2007_no_veto")
+    resolution = records.outcome == Outcome.RESOLUTION
+    assert 0.2 < resolution.mean() < 0.5
+    np.testing.assert_array_equal(resolution, records.yes[0] >= 9)
+
+
+def test_russia_abstaining_alone_leaves_china_as_the_vetoer():
+    records = counterfactual("kosovo_2007_russia_abstains")
+    assert records.withdrawn[0][records.end_round >= 20].all()
+    assert records.counts()["resolution"] == 0
 
 
 # --- invariants (hypothesis) -----------------------------------------------------------------
