@@ -8,6 +8,7 @@ invariants are checked with hypothesis.
 from __future__ import annotations
 
 import dataclasses
+import pickle
 from pathlib import Path
 
 import mesa
@@ -862,3 +863,16 @@ def test_positions_stay_in_red_lines_and_proposals_in_the_unit_box(
         if model.last_proposal is not None:
             point = model.last_proposal.point
             assert (point >= -1e-12).all() and (point <= 1.0 + 1e-12).all()  # up to rounding
+
+
+def test_scenario_model_and_records_pickle():
+    # Sweeps send scenarios to worker processes and records back: all three must pickle.
+    scenario = kosovo()
+    model = NegotiationModel(scenario, replicates=20, seed=4)
+    model.step()
+    restored = pickle.loads(pickle.dumps(model))
+    records = restored.run()
+    expected = model.run()
+    np.testing.assert_array_equal(records.outcome, expected.outcome)
+    assert pickle.loads(pickle.dumps(scenario)) == scenario
+    np.testing.assert_array_equal(pickle.loads(pickle.dumps(records)).end_round, records.end_round)
