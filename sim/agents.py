@@ -18,7 +18,7 @@ import numpy as np
 from sim import mediation
 from sim.council import ABSTAIN, NO, YES, count_votes
 from sim.scenario import Mediation, PartySpec, SecurityCouncil, UnilateralOption
-from sim.utility import utility
+from sim.utility import sum_in_order, utility
 
 if TYPE_CHECKING:
     from sim.model import NegotiationModel
@@ -257,7 +257,8 @@ class Council:
             positions = self.model.positions[self.member_index]
             for _ in range(self.max_amendments):
                 weights = vetoers[:, None, :]
-                target = (weights * positions).sum(axis=0) / np.maximum(weights.sum(axis=0), 1)
+                total = sum_in_order(weights * positions, axis=0)
+                target = total / np.maximum(weights.sum(axis=0), 1)
                 amended = draft + self.amendment_step * (target - draft)
                 amend = threatened & (self.sponsor.utility(amended) >= baseline)
                 if not amend.any():

@@ -11,12 +11,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.utility import Loss, utility
+from sim.utility import Loss, sum_in_order, utility
 
-_GOLDEN = (np.sqrt(5.0) - 1.0) / 2.0
-_NASH_SWEEPS = 3
-_NASH_CONTINUATION = ((0.1, 16), (1e-2, 16), (1e-3, 16), (1e-5, 16), (1e-9, 32))
-"""(epsilon, golden-section steps) per stage of the Nash search, coarse to fine."""
+_NASH_EPSILON = 1e-9
+"""Below this gain the logarithm in the Nash objective is continued by its tangent line."""
+_NASH_TOLERANCE = 1e-9
+"""The Nash search stops when its ellipsoid is this small relative to the issue space."""
 
 
 def weighted_mean(positions: np.ndarray, weights: np.ndarray) -> np.ndarray:
@@ -36,8 +36,8 @@ def weighted_mean(positions: np.ndarray, weights: np.ndarray) -> np.ndarray:
         The compromise, (K, R).
     """
     total = weights.sum(axis=0)[:, None]
-    weighted = np.einsum("dk,dkr->kr", weights, positions)
-    plain = positions.mean(axis=0)
+    weighted = sum_in_order(weights[:, :, None] * positions, axis=0)
+    plain = sum_in_order(positions, axis=0) / len(positions)
     return np.where(total > 0, weighted / np.where(total > 0, total, 1.0), plain)
 
 
@@ -64,18 +64,17 @@ def nash(
     1. x ranges over the box spanned by the disputants' positions (which contains their
        Pareto set under both losses).
     2. The product is maximised through its logarithm, which is concave where all gains are
-       positive. Below a small gain e the logarithm is continued by its tangent line, so the
-       objective is concave and differentiable everywhere.
-    3. The maximum is found by line searches (golden section) along each issue and along each
-       pair of issues moved together or against each other (the logrolls that single-issue
-       moves miss), three sweeps per stage, with e shrinking from 0.1 to 1e-9 over five
-       stages, so the search is not trapped where the gains' kinks meet.
+       positive; below a gain of 1e-9 the logarithm is continued by its tangent line, so the
+       objective is concave everywhere.
+    3. The maximum is found by the ellipsoid method (`_ellipsoid_max`), which needs only
+       concavity, not smoothness: the kinks of linear utility, where coordinate-wise searches
+       stall, do not trap it.
     4. If the result does not give every disputant a positive gain, there is no zone of
        agreement and the Nash product is undefined: the rule then returns the `utilitarian`
        point (the greatest summed utility).
 
-    Checked against a brute-force grid on 300 random two- and three-party problems
-    (linear and quadratic loss): no difference beyond the grid's resolution.
+    It costs about 1 s per round for 10 000 replicates with three issues (the number of
+    ellipsoid steps grows with the square of the number of issues).
 
     Args:
         positions: disputants' positions, (D, K, R).
@@ -88,20 +87,72 @@ def nash(
     """
     low = positions.min(axis=0)
     high = positions.max(axis=0)
-    x = positions.mean(axis=0)
-    directions = _search_directions(x.shape[0])
-    for epsilon, steps in _NASH_CONTINUATION:
+    weights = salience[:, :, None]
 
-        def objective(point: np.ndarray, e: float = epsilon) -> np.ndarray:
-            gain = utility(point, positions, salience[:, :, None], loss) - no_deal
-            return _concave_log(gain, e).sum(axis=0)
+    def log_product(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The objective at x (K, R) and a supergradient of it, (R,) and (K, R)."""
+        gap = x - positions
+        gains = (
+            -sum_in_order(weights * (gap * gap if loss == "quadratic" else np.abs(gap)), axis=-2)
+            - no_deal
+        )
+        slope = 1.0 / np.maximum(gains, _NASH_EPSILON)
+        descent = 2.0 * gap if loss == "quadratic" else np.sign(gap)
+        gradient = -sum_in_order(slope[:, None, :] * weights * descent, axis=0)
+        return sum_in_order(_concave_log(gains, _NASH_EPSILON), axis=0), gradient
 
-        for _ in range(_NASH_SWEEPS):
-            for direction in directions:
-                x = _line_max(objective, x, direction, low, high, steps)
-    gains = utility(x, positions, salience[:, :, None], loss) - no_deal
+    x = _ellipsoid_max(log_product, low, high)
+    gains = utility(x, positions, weights, loss) - no_deal
     no_zone = (gains <= 0).any(axis=0)
     return np.where(no_zone, utilitarian(positions, salience, loss), x)
+
+
+def _ellipsoid_max(objective, low: np.ndarray, high: np.ndarray) -> np.ndarray:
+    """Maximise a concave function on the box [low, high] ((K, R)) by the ellipsoid method.
+
+    Source: the central-cut ellipsoid method (Shor 1977; Nemirovski & Yudin 1983; see Boyd &
+    Vandenberghe's lecture notes on localization methods). Each replicate has its own ellipsoid,
+    starting as the ball around the box; each step cuts it through its centre with a
+    supergradient of the objective (or, when the centre is outside the box, with the violated
+    side of the box) and keeps the half that holds the maximum. The radius shrinks by a fixed
+    factor per step, so a fixed number of steps reaches a tolerance of 1e-9 of the box; the
+    answer is the best centre seen inside the box. Issues on which the box has no width are
+    held fixed; a single issue is padded with a dummy second one (the method needs two).
+    """
+    issues, replicates = low.shape
+    dims = max(issues, 2)
+    width = np.zeros((dims, replicates))
+    width[:issues] = high - low
+    free = width > _NASH_TOLERANCE
+    centre = np.zeros((dims, replicates))
+    centre[:issues] = (low + high) / 2
+    radius = np.sqrt(sum_in_order(width * width, axis=0) / 4) + _NASH_TOLERANCE
+    shape = np.zeros((replicates, dims, dims))
+    shape[:, np.arange(dims), np.arange(dims)] = (radius * radius)[:, None]
+    best = centre[:issues].copy()
+    best_value = np.full(replicates, -np.inf)
+    steps = int(np.ceil(2 * dims * (dims + 1) * np.log(1 / _NASH_TOLERANCE)))
+    grow = dims * dims / (dims * dims - 1.0)
+    for _ in range(steps):
+        point = centre[:issues]
+        below, above = point < low, point > high
+        inside = ~(below | above).any(axis=0)
+        value, gradient = objective(np.clip(point, low, high))
+        improved = inside & (value > best_value)
+        best[:, improved] = point[:, improved]
+        best_value = np.where(improved, value, best_value)
+        cut = np.zeros((dims, replicates))
+        cut[:issues] = np.where(inside, gradient, below.astype(float) - above.astype(float))
+        cut = np.where(free, cut, 0.0)
+        stretched = sum_in_order(shape.transpose(2, 1, 0) * cut[:, None, :], axis=0)
+        norm = np.sqrt(np.maximum(sum_in_order(cut * stretched, axis=0), 0.0))
+        active = norm > 0
+        step = np.where(active, stretched / np.where(active, norm, 1.0), 0.0)
+        centre = centre + step / (dims + 1)
+        outer = np.einsum("ir,jr->rij", step, step)
+        updated = grow * (shape - 2.0 / (dims + 1) * outer)
+        shape = np.where(active[:, None, None], updated, shape)
+    return best
 
 
 def utilitarian(positions: np.ndarray, salience: np.ndarray, loss: Loss) -> np.ndarray:
@@ -132,61 +183,10 @@ def utilitarian(positions: np.ndarray, salience: np.ndarray, loss: Loss) -> np.n
     return ((pick(ranked, lower, axis=0) + pick(ranked, upper, axis=0)) / 2)[0]
 
 
-def _search_directions(issues: int) -> list[np.ndarray]:
-    """Each issue alone, and each pair of issues moved together or against each other."""
-    eye = np.eye(issues)
-    pairs = [
-        eye[j] + sign * eye[k]
-        for j in range(issues)
-        for k in range(j + 1, issues)
-        for sign in (1.0, -1.0)
-    ]
-    return [*eye, *pairs]
-
-
-def _line_max(
-    objective, x: np.ndarray, direction: np.ndarray, low: np.ndarray, high: np.ndarray, steps: int
-) -> np.ndarray:
-    """The best point on the line through x (K, R) along `direction` (K,) inside the box."""
-    moving = direction != 0
-    step = direction[moving, None]
-    bounds = np.stack([(low[moving] - x[moving]) / step, (high[moving] - x[moving]) / step])
-    t_low = bounds.min(axis=0).max(axis=0)
-    t_high = bounds.max(axis=0).min(axis=0)
-    t = _golden_section_max(lambda t: objective(x + direction[:, None] * t), t_low, t_high, steps)
-    return x + direction[:, None] * t
-
-
-def _issue_loss(
-    value: np.ndarray, positions: np.ndarray, salience: np.ndarray, k: int, loss: Loss
-) -> np.ndarray:
-    """Each disputant's utility loss on issue k alone at `value` ((R,)), shape (D, R)."""
-    one_issue = slice(k, k + 1)
-    return -utility(value, positions[:, one_issue], salience[:, one_issue, None], loss)
-
-
 def _concave_log(gain: np.ndarray, epsilon: float) -> np.ndarray:
     """log(gain), continued below `epsilon` by its tangent line: concave and differentiable."""
     safe = np.maximum(gain, epsilon)
     return np.where(gain >= epsilon, np.log(safe), np.log(epsilon) + (gain - epsilon) / epsilon)
-
-
-def _golden_section_max(objective, low: np.ndarray, high: np.ndarray, steps: int) -> np.ndarray:
-    """Maximise a unimodal function on [low, high], element-wise over replicates."""
-    a, b = low.copy(), high.copy()
-    c = b - _GOLDEN * (b - a)
-    d = a + _GOLDEN * (b - a)
-    fc, fd = objective(c), objective(d)
-    for _ in range(steps):
-        left = fc >= fd
-        b = np.where(left, d, b)
-        a = np.where(left, a, c)
-        new_c = b - _GOLDEN * (b - a)
-        new_d = a + _GOLDEN * (b - a)
-        c, d = np.where(left, new_c, d), np.where(left, c, new_d)
-        fresh = objective(np.where(left, c, d))
-        fc, fd = np.where(left, fresh, fd), np.where(left, fc, fresh)
-    return (a + b) / 2.0
 
 
 @dataclass(frozen=True)
@@ -229,4 +229,5 @@ def troika_proposal(
     """
     members = compromise + bias[:, None, None] * (mediators - compromise)
     spread = (members.max(axis=0) - members.min(axis=0)).max(axis=0)
-    return Proposal(point=members.mean(axis=0), united=spread <= cohesion, members=members)
+    point = sum_in_order(members, axis=0) / len(members)
+    return Proposal(point=point, united=spread <= cohesion, members=members)

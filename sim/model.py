@@ -19,7 +19,7 @@ from sim.council import ABSTAIN, NO, YES
 from sim.mediation import Proposal
 from sim.records import Outcome, RunRecords
 from sim.scenario import Scenario
-from sim.utility import utility
+from sim.utility import sum_in_order, utility
 
 
 class Ties:
@@ -278,7 +278,7 @@ class NegotiationModel(mesa.Model):
         others = np.arange(len(self.parties)) != actor.index
         net = self.net_utility(actor.unilateral_point)
         expected = self.judge(net, noisy=False) == YES
-        backing = (self._capability[others, None] * expected[others]).sum(axis=0)
+        backing = sum_in_order(self._capability[others, None] * expected[others], axis=0)
         hazard = actor.unilateral_hazard(round_, backing / self._capability[others].sum())
         acts = self.rng.random(len(self._rows)) < hazard
         recognise = (self.judge(net[:, acts], noisy=True) == YES) & others[:, None]

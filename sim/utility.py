@@ -38,4 +38,18 @@ def utility(points: np.ndarray, ideals: np.ndarray, salience: np.ndarray, loss: 
     gap = np.abs(points - ideals)
     if loss == "quadratic":
         gap = gap * gap
-    return -np.sum(salience * gap, axis=-2)
+    return -sum_in_order(salience * gap, axis=-2)
+
+
+def sum_in_order(values: np.ndarray, axis: int) -> np.ndarray:
+    """Sum along `axis` term by term, first to last.
+
+    numpy sums a contiguous axis pairwise, so the same numbers can round differently in a batch
+    of one replicate and in a batch of many; a fixed order makes every replicate's result
+    independent of the batch it runs in (DESIGN.md section 4: identical whatever the chunking).
+    """
+    terms = np.moveaxis(np.asarray(values), axis, 0)
+    total = terms[0].astype(float)
+    for term in terms[1:]:
+        total += term
+    return total

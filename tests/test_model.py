@@ -31,7 +31,7 @@ from sim.council import ABSTAIN, NO, YES
 from sim.mediation import Proposal
 from sim.model import NegotiationModel, run_scenario
 from sim.records import Outcome, RunRecords
-from sim.scenario import load_scenario, with_overrides
+from sim.scenario import load_scenario, validate_scenario, with_overrides
 
 
 def where(model: NegotiationModel, name: str) -> np.ndarray:
@@ -680,6 +680,59 @@ def test_noise_free_replicates_do_not_depend_on_batching():
     assert batch.amendments.any()
     for replicate in range(50):
         alone = run_scenario(scenario, replicates=1, seed=100 + replicate)
+        for name, axis in REPLICATE_AXIS.items():
+            expected = np.take(getattr(batch, name), [replicate], axis=axis)
+            np.testing.assert_array_equal(getattr(alone, name), expected, err_msg=name)
+
+
+@pytest.mark.parametrize("rule", ["weighted_mean", "nash"])
+def test_noise_free_replicates_with_many_issues_do_not_depend_on_batching(rule):
+    # Nine issues: numpy would sum an issue axis of 8 or more pairwise for one replicate and
+    # term by term for many, so each rule must sum in a fixed order. Replicates differ only in
+    # nothing (no noise), so each R = 1 run must equal every column of the batch.
+    rng = np.random.default_rng(11)
+    issues = [f"i{k}" for k in range(9)]
+
+    def point(values):
+        return {issue: round(float(v), 3) for issue, v in zip(issues, values, strict=True)}
+
+    names = ["a", "b", "c", "m", "p"]
+    data = {
+        "name": "nine_issues",
+        "issues": {issue: "an issue" for issue in issues},
+        "status_quo": point(rng.random(9)),
+        "parties": {
+            name: {
+                "position": point(rng.random(9)),
+                "salience": point(rng.random(9) + 0.1),
+                "capability": float(rng.random() + 0.1),
+                "flexibility": 0.3,
+                "disputant": name in "abc",
+            }
+            for name in names
+        },
+        "alliances": [
+            {"between": ["a", "p"], "strength": 0.7},
+            {"between": ["b", "c"], "strength": -0.4},
+        ],
+        "mediation": {"troika": {"m": {"bias": 0.2}, "p": {"bias": 0.1}}, "rule": rule},
+        "security_council": {
+            "members": names,
+            "permanent": ["p"],
+            "threshold": 3,
+            "sessions": [3],
+            "sponsor": "m",
+            "draft": point(rng.random(9)),
+            "strategy": "amend_to_avoid_veto",
+        },
+        "decision": {"noise": 0.0},
+        "ripeness": 0.1,
+        "horizon": 6,
+    }
+    scenario = validate_scenario(data)
+    batch = run_scenario(scenario, replicates=4, seed=1)
+    for replicate in range(4):
+        alone = run_scenario(scenario, replicates=1, seed=replicate)
         for name, axis in REPLICATE_AXIS.items():
             expected = np.take(getattr(batch, name), [replicate], axis=axis)
             np.testing.assert_array_equal(getattr(alone, name), expected, err_msg=name)
