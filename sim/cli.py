@@ -50,7 +50,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ScenarioError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
-    records = run_scenario(scenario)
+    try:
+        records = run_scenario(scenario)
+    except MemoryError:
+        print(
+            f"error: not enough memory for {scenario.replicates} replicates of {args.scenario}; "
+            "ask for fewer with --replicates",
+            file=sys.stderr,
+        )
+        return 1
     print(f"{scenario.name}: {records.replicates} replicates, seed {records.seed}")
     share = "{:.3f}".format
     formats = {"share": share, "ci_low": share, "ci_high": share, "median_end_round": "{:g}".format}

@@ -35,7 +35,7 @@ _TEXT_TAG = "tag:yaml.org,2002:str"
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
 
 
 class PartySpec(_Strict):
@@ -161,7 +161,9 @@ class Scenario(_Strict):
     noise: Annotated[float, Field(ge=0.0)] = Field(
         0.0, description="Standard deviation of the random stance drift per round."
     )
-    replicates: Annotated[int, Field(ge=1, le=10_000_000)] = 1000
+    replicates: Annotated[int, Field(ge=1, le=1_000_000)] = Field(
+        1000, description="Replicates run side by side (memory grows with parties x issues x R)."
+    )
     seed: Annotated[int, Field(ge=0)] = 0
 
     @property
@@ -206,6 +208,9 @@ class Problem:
 
     def __str__(self) -> str:
         return f"{self.path or '(top level)'}: found {self.found}; expected {self.expected}"
+
+
+_TOO_DEEP = Problem("", "nesting too deep to read", "a scenario nested a few levels deep")
 
 
 class ScenarioError(ValueError):
@@ -263,15 +268,19 @@ def _read_yaml(text: str, source: str) -> Any:
     """Parse YAML safely; refuse repeated keys (PyYAML keeps the last) and non-text keys."""
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
+        problems = list(_key_problems(root, ()))
     except yaml.YAMLError as error:
         raise ScenarioError(source, [_yaml_problem(error)]) from None
-    problems = list(_key_problems(root, ()))
+    except RecursionError:
+        raise ScenarioError(source, [_TOO_DEEP]) from None
     if problems:
         raise ScenarioError(source, problems)
     try:
         return yaml.safe_load(text)
     except yaml.YAMLError as error:  # e.g. a tag the safe loader refuses to construct
         raise ScenarioError(source, [_yaml_problem(error)]) from None
+    except RecursionError:
+        raise ScenarioError(source, [_TOO_DEEP]) from None
 
 
 def _from_data(data: Any, source: str, base_dir: Path, chain: tuple[Path, ...]) -> Scenario:
@@ -417,8 +426,18 @@ def _yaml_problem(error: yaml.YAMLError) -> Problem:
     return Problem(where, f"invalid YAML ({what})", "well-formed YAML")
 
 
-def _key_problems(node: yaml.Node | None, path: tuple[str, ...]) -> Iterable[Problem]:
-    """Keys that are repeated, or that YAML would not read as text (`no:` is a boolean)."""
+def _key_problems(
+    node: yaml.Node | None, path: tuple[str, ...], seen_nodes: set[int] | None = None
+) -> Iterable[Problem]:
+    """Keys that are repeated, or that YAML would not read as text (`no:` is a boolean).
+
+    A node reached again through an alias is checked once (so nested aliases cannot make the
+    walk exponential).
+    """
+    seen_nodes = set() if seen_nodes is None else seen_nodes
+    if id(node) in seen_nodes:
+        return
+    seen_nodes.add(id(node))
     if isinstance(node, yaml.MappingNode):
         seen: set[str] = set()
         for key_node, value_node in node.value:
@@ -437,10 +456,10 @@ def _key_problems(node: yaml.Node | None, path: tuple[str, ...]) -> Iterable[Pro
                     _dotted(here), f"the key {key!r} again on line {line}", "each key once"
                 )
             seen.add(key)
-            yield from _key_problems(value_node, here)
+            yield from _key_problems(value_node, here, seen_nodes)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
-            yield from _key_problems(item, (*path, str(index)))
+            yield from _key_problems(item, (*path, str(index)), seen_nodes)
 
 
 def _pydantic_problem(error: Mapping[str, Any], root: type[BaseModel] = Scenario) -> Problem:
@@ -465,7 +484,19 @@ def _pydantic_problem(error: Mapping[str, Any], root: type[BaseModel] = Scenario
             "a name of lower-case letters, digits and underscores, starting with a letter",
         )
     expected = error["msg"].removeprefix("Input should be ").removeprefix("Value error, ")
+    if kind in ("float_type", "int_type") and _looks_numeric(error["input"]):
+        expected += " (a number written as text: YAML reads 1e-3 as text, write 1.0e-3)"
     return Problem(_dotted(loc), _describe(error["input"]), expected)
+
+
+def _looks_numeric(value: Any) -> bool:
+    if not isinstance(value, str):
+        return False
+    try:
+        float(value)
+    except ValueError:
+        return False
+    return True
 
 
 def _dotted(loc: Iterable[str]) -> str:
@@ -617,6 +648,14 @@ def _cross_check(s: Scenario) -> list[Problem]:
             )
     for name in s.mediation.troika:
         party(f"mediation.troika.{name}", name)
+    if s.mediation.first_round > s.horizon:
+        problems.append(
+            Problem(
+                "mediation.first_round",
+                str(s.mediation.first_round),
+                f"a round within the horizon ({s.horizon})",
+            )
+        )
     if s.mediation.deadline is not None and s.mediation.deadline < s.mediation.first_round:
         problems.append(
             Problem(
@@ -665,5 +704,13 @@ def _cross_check(s: Scenario) -> list[Problem]:
 
     for name, option in s.unilateral.items():
         party(f"unilateral.{name}", name)
+        if option.earliest_round > s.horizon:
+            problems.append(
+                Problem(
+                    f"unilateral.{name}.earliest_round",
+                    str(option.earliest_round),
+                    f"a round within the horizon ({s.horizon})",
+                )
+            )
         point(f"unilateral.{name}.point", option.point)
     return problems

@@ -779,8 +779,20 @@ def test_kosovo_unilateral_is_the_most_frequent_outcome(kosovo_records):
     assert max(counts, key=counts.get) == "unilateral"
 
 
-def test_kosovo_agreement_is_rare(kosovo_records):
-    assert kosovo_records.counts()["agreement"] < 0.05 * 2000
+def test_kosovo_agreement_needs_red_lines_that_overlap(kosovo_records):
+    # As in 2007, the red lines on sovereignty do not overlap: no agreement in any replicate.
+    assert kosovo_records.counts()["agreement"] == 0
+    # Open an overlap ([0.4, 0.6]) and take away Kosovo's backed alternative (its no-deal point
+    # becomes the status quo): the troika's proposal (about 0.44 on sovereignty) now lies inside
+    # both red lines and beats both no-deal points, so the talks end in agreement.
+    overlap = {
+        "parties.kosovo.red_lines.sovereignty": [0.4, 1.0],
+        "parties.serbia.red_lines.sovereignty": [0.0, 0.6],
+        "parties.kosovo.no_deal": kosovo().model_dump()["status_quo"],
+    }
+    records = run_scenario(with_overrides(kosovo(), overlap), replicates=500, seed=1)
+    assert records.counts()["agreement"] == 500
+    assert (records.end_round <= 18).all()
 
 
 def test_kosovo_draft_withdrawn_at_session_20(kosovo_records):
@@ -858,6 +870,17 @@ def test_russia_abstaining_alone_leaves_china_as_the_vetoer():
     records = counterfactual("kosovo_2007_russia_abstains")
     assert records.withdrawn[0][records.end_round >= 20].all()
     assert records.counts()["resolution"] == 0
+    # Tabled anyway: Russia abstains (mostly), and every draft with nine votes is vetoed by
+    # China, nearly always alone.
+    path = Path(__file__).resolve().parents[1] / "scenarios" / "kosovo_2007_russia_abstains.yaml"
+    tabled = with_overrides(load_scenario(path), {"security_council.strategy": "table_anyway"})
+    records = run_scenario(tabled, replicates=2000, seed=20071219)
+    russia = records.members.index("russia")
+    assert (records.votes[0, russia] == ABSTAIN).mean() > 0.8
+    had_the_votes = records.yes[0] >= 9
+    vetoers = [v for v, hit in zip(records.vetoed_by(), had_the_votes, strict=True) if hit]
+    assert vetoers and all("china" in v for v in vetoers)
+    assert np.mean([v == ("china",) for v in vetoers]) > 0.8
 
 
 # --- invariants (hypothesis) -----------------------------------------------------------------

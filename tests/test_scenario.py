@@ -739,3 +739,56 @@ def test_variant_with_an_unknown_key_gets_a_suggestion(tmp_path: Path) -> None:
     with pytest.raises(ScenarioError) as info:
         load_scenario(path)
     assert did_you_mean("changes") in str(info.value)
+
+
+# --------------------------------------------------------------------------------------------
+# Hostile and degenerate input
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("change", "path"),
+    [
+        ({"parties.alpha.capability": float("inf")}, "parties.alpha.capability"),
+        ({"ripeness": float("inf")}, "ripeness"),
+    ],
+)
+def test_infinite_numbers_are_refused(change: dict[str, Any], path: str) -> None:
+    problem = only_problem(scenario_text(change))
+    assert (problem.path, problem.expected) == (path, "a finite number")
+
+
+def test_a_number_written_as_text_gets_a_hint() -> None:
+    problem = only_problem(scenario_text().replace("horizon: 10", "ripeness: 1e-3\nhorizon: 10"))
+    assert problem.path == "ripeness"
+    assert "write 1.0e-3" in problem.expected
+
+
+@pytest.mark.parametrize(
+    ("change", "path"),
+    [
+        ({"mediation.first_round": 11}, "mediation.first_round"),
+        ({**UNILATERAL, "unilateral.alpha.earliest_round": 11}, "unilateral.alpha.earliest_round"),
+    ],
+)
+def test_rounds_beyond_the_horizon_are_refused(change: dict[str, Any], path: str) -> None:
+    problem = only_problem(scenario_text(change))
+    assert problem.path == path
+    assert "horizon (10)" in problem.expected
+
+
+def test_nested_aliases_are_read_once(tmp_path: Path) -> None:
+    # "Billion laughs": each level refers nine times to the one below. The loader must not walk
+    # the 9**12 expanded copies; it reports the bad value without expanding it.
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x]"]
+    for level in range(1, 13):
+        lines.append(f"a{level}: &a{level} [" + ", ".join([f"*a{level - 1}"] * 9) + "]")
+    text = scenario_text().replace("horizon: 10", "horizon: 10\n" + "\n".join(lines))
+    problems = error_of(text).problems
+    assert {p.path for p in problems} == {f"a{level}" for level in range(13)}
+
+
+def test_deep_nesting_is_an_error_not_a_traceback() -> None:
+    text = scenario_text() + "description: " + "[" * 5000 + "]" * 5000 + "\n"
+    problem = only_problem(text)
+    assert problem.found == "nesting too deep to read"
