@@ -231,7 +231,9 @@ class Council:
         Source: sponsors withdraw drafts that face a veto rather than see them defeated (the
         Western draft on Kosovo, withdrawn on 20 July 2007 when Russia said it would vote
         against; on the practice see Wallensteen & Johansson 2004) or amend them to win a
-        permanent member's abstention (Resolution 1973, 2011). This is interpreted as:
+        permanent member's abstention (Resolution 1973, 2011); an agenda setter moves a text
+        toward the pivotal veto player, since it passes only inside every veto player's winset
+        (Tsebelis 2002). This is interpreted as:
 
         1. `table_anyway`: the draft is put to the vote.
         2. `withdraw_if_veto_expected`: the sponsor withdraws if it expects a permanent member

@@ -191,7 +191,9 @@ class NegotiationModel(mesa.Model):
         Sources: alliance pull as capability-weighted social influence (French 1956; Friedkin
         & Johnsen 1990); concession toward the mediator's proposal (Zeuthen 1930; Pruitt 1981);
         ripeness, flexibility growing with the cost of a mutually hurting stalemate (Zartman
-        1989, 2000). This is interpreted as:
+        1989, 2000); red lines as reservation points never crossed (Raiffa 1982); the drift as
+        the usual stochastic stand-in for influences left out (Grimm & Railsback 2005). This is
+        interpreted as:
 
         1. Alliance pull on party i: sum_j A_ij (p_j - p_i) (see `_ties`; rivals push apart).
         2. Mediation pull on a disputant: `mediation.pull` x (proposal - p_i), in rounds with a
