@@ -106,14 +106,14 @@ class NegotiationModel(mesa.Model):
             )
         }
 
-        shape = self.replicates
-        self._rows = np.arange(shape)
+        replicates = self.replicates
+        self._rows = np.arange(replicates)
         self.final_positions = self.positions.copy()
-        self.outcome = np.full(shape, Outcome.ONGOING, dtype=np.int8)
-        self.end_round = np.zeros(shape, dtype=np.int64)
-        self.outcome_point = np.full((shape, len(self.issues)), np.nan)
-        self.proposals = np.zeros(shape, dtype=np.int64)
-        self.recognised = np.zeros((len(self.parties), shape), dtype=bool)
+        self.outcome = np.full(replicates, Outcome.ONGOING, dtype=np.int8)
+        self.end_round = np.zeros(replicates, dtype=np.int64)
+        self.outcome_point = np.full((replicates, len(self.issues)), np.nan)
+        self.proposals = np.zeros(replicates, dtype=np.int64)
+        self.recognised = np.zeros((len(self.parties), replicates), dtype=bool)
         self.last_proposal: Proposal | None = None
 
     # --- helpers ---------------------------------------------------------------------------
