@@ -73,7 +73,7 @@ def nash(
        agreement and the Nash product is undefined: the rule then returns the `utilitarian`
        point (the greatest summed utility).
 
-    It costs about 1 s per round for 10 000 replicates with three issues (the number of
+    It costs about 0.7 s per round for 10 000 replicates with three issues (the number of
     ellipsoid steps grows with the square of the number of issues).
 
     Args:

@@ -371,7 +371,8 @@ def with_overrides(
     """Return a copy of `scenario` with values replaced by dotted path, re-validated.
 
     `overrides` maps a dotted path (`parties.russia.flexibility`, `alliances.0.strength`) to a
-    new value. The path must name an existing value (list items by index).
+    new value. The path must name an existing value (list items by index), or a new key of
+    a map keyed by names (e.g. a red line on an issue the file left open).
 
     Raises:
         ScenarioError: if a path does not exist or the result is not a valid scenario.
