@@ -16,7 +16,7 @@ import mesa
 import numpy as np
 
 from sim import mediation
-from sim.council import ABSTAIN, NO, YES, count_votes
+from sim.council import ABSTAIN, NO, count_votes
 from sim.scenario import Mediation, PartySpec, SecurityCouncil, UnilateralOption
 from sim.utility import sum_in_order, utility
 
@@ -295,4 +295,4 @@ class Council:
         )
 
 
-__all__ = ["ABSTAIN", "NO", "YES", "Council", "Party", "Session", "Troika"]
+__all__ = ["Council", "Party", "Session", "Troika"]

@@ -110,14 +110,14 @@ def nash(
 def _ellipsoid_max(objective, low: np.ndarray, high: np.ndarray) -> np.ndarray:
     """Maximise a concave function on the box [low, high] ((K, R)) by the ellipsoid method.
 
-    Source: the central-cut ellipsoid method (Shor 1977; Nemirovski & Yudin 1983; see Boyd &
-    Vandenberghe's lecture notes on localization methods). Each replicate has its own ellipsoid,
-    starting as the ball around the box; each step cuts it through its centre with a
-    supergradient of the objective (or, when the centre is outside the box, with the violated
-    side of the box) and keeps the half that holds the maximum. The radius shrinks by a fixed
-    factor per step, so a fixed number of steps reaches a tolerance of 1e-9 of the box; the
-    answer is the best centre seen inside the box. Issues on which the box has no width are
-    held fixed; a single issue is padded with a dummy second one (the method needs two).
+    Source: the central-cut ellipsoid method (Shor 1977; Nemirovski & Yudin 1983). Each
+    replicate has its own ellipsoid, starting as the ball around the box; each step cuts it
+    through its centre with a supergradient of the objective (or, when the centre is outside the
+    box, with the violated side of the box) and keeps the half that holds the maximum. The
+    radius shrinks by a fixed factor per step, so a fixed number of steps reaches a tolerance of
+    1e-9 of the box; the answer is the best centre seen inside the box. Issues on which the box
+    has no width are held fixed; a single issue is padded with a dummy second one (the method
+    needs two).
     """
     issues, replicates = low.shape
     dims = max(issues, 2)

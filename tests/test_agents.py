@@ -17,7 +17,8 @@ from conftest import (
     voting_scenario,
 )
 
-from sim.agents import ABSTAIN, NO, YES, concession_by_salience
+from sim.agents import concession_by_salience
+from sim.council import ABSTAIN, NO, YES
 from sim.model import NegotiationModel
 
 # --- concession by salience ------------------------------------------------------------------
