@@ -17,7 +17,7 @@ import numpy as np
 from sim.agents import Council, Party, Troika
 from sim.council import ABSTAIN, NO, YES
 from sim.mediation import Proposal
-from sim.records import Outcome, RunRecords
+from sim.records import QUANTILES, Outcome, RunRecords, Trajectory
 from sim.scenario import Scenario
 from sim.utility import sum_in_order, utility
 
@@ -51,9 +51,18 @@ class NegotiationModel(mesa.Model):
         replicates: number of replicates R run side by side (default: the scenario's).
         seed: seed of the model's numpy Generator (default: the scenario's). Same scenario,
             seed and R give identical records.
+        collect: whether a Mesa `DataCollector` summarises every round across the live
+            replicates (see `trajectory`); it costs about as much as the round itself at large
+            R, so Monte Carlo sweeps leave it off.
     """
 
-    def __init__(self, scenario: Scenario, replicates: int | None = None, seed: int | None = None):
+    def __init__(
+        self,
+        scenario: Scenario,
+        replicates: int | None = None,
+        seed: int | None = None,
+        collect: bool = False,
+    ):
         self.seed = scenario.seed if seed is None else int(seed)
         super().__init__(rng=self.seed)
         self.scenario = scenario
@@ -114,7 +123,22 @@ class NegotiationModel(mesa.Model):
         self.outcome_point = np.full((replicates, len(self.issues)), np.nan)
         self.proposals = np.zeros(replicates, dtype=np.int64)
         self.recognised = np.zeros((len(self.parties), replicates), dtype=bool)
+        self.round_proposal: Proposal | None = None
+        """This round's troika proposal, in the replicates live when it was made."""
         self.last_proposal: Proposal | None = None
+        """This round's troika proposal, in the replicates still live after the responses."""
+
+        self.datacollector: mesa.DataCollector | None = None
+        if collect:
+            self.datacollector = mesa.DataCollector(
+                model_reporters={
+                    "live": self._live_count,
+                    "positions": self._position_quantiles,
+                    "united": self._united_count,
+                    "proposal": self._proposal_quantiles,
+                }
+            )
+            self.datacollector.collect(self)
 
     # --- helpers ---------------------------------------------------------------------------
 
@@ -250,6 +274,8 @@ class NegotiationModel(mesa.Model):
         proposal = None
         if self.troika.in_session(round_):
             proposal = self.troika.propose()
+        self.round_proposal = proposal
+        if proposal is not None:
             self.proposals[self._rows] += proposal.united
             accepted = proposal.united.copy()
             for disputant in self.disputants:
@@ -272,6 +298,8 @@ class NegotiationModel(mesa.Model):
         if round_ >= self.horizon:
             self._finish(np.ones(len(self._rows), dtype=bool), Outcome.DEADLOCK, np.nan)
         self.running = len(self._rows) > 0
+        if self.datacollector is not None:
+            self.datacollector.collect(self)
 
     def _act_alone(self, actor: Party, round_: int) -> None:
         """The actor's unilateral decision; those who judge the act favourably recognise it."""
@@ -314,6 +342,41 @@ class NegotiationModel(mesa.Model):
             return None
         return proposal.restrict(keep)
 
+    # --- data collection (see `collect`) ---------------------------------------------------
+
+    def _live_count(self) -> int:
+        return len(self._rows)
+
+    def _position_quantiles(self) -> np.ndarray:
+        """(N, K, 3): the 5%, 50% and 95% quantiles of each position over live replicates."""
+        return _quantiles(self.positions)
+
+    def _united_count(self) -> int:
+        proposal = self.round_proposal
+        return 0 if proposal is None else int(proposal.united.sum())
+
+    def _proposal_quantiles(self) -> np.ndarray:
+        """(K, 3): quantiles of this round's joint troika proposals (NaN if none was made)."""
+        proposal = self.round_proposal
+        if proposal is None:
+            return np.full((len(self.issues), len(QUANTILES)), np.nan)
+        return _quantiles(proposal.point[:, proposal.united])
+
+    def trajectory(self) -> Trajectory:
+        """The per-round summaries gathered by the data collector (needs `collect=True`)."""
+        if self.datacollector is None:
+            raise ValueError("the model was built with collect=False: no trajectory to report")
+        data = self.datacollector.model_vars
+        return Trajectory(
+            scenario=self.scenario.name,
+            issues=tuple(self.issues),
+            parties=tuple(p.name for p in self.parties),
+            live=np.array(data["live"], dtype=np.int64),
+            positions=np.array(data["positions"]),
+            united=np.array(data["united"], dtype=np.int64),
+            proposal=np.array(data["proposal"]),
+        )
+
     def run(self) -> RunRecords:
         """Run every replicate to its end (at most `horizon` rounds) and return the records."""
         while self.running:
@@ -342,6 +405,13 @@ class NegotiationModel(mesa.Model):
             positions=positions.transpose(0, 2, 1).copy(),
             gap=(disputed.max(axis=0) - disputed.min(axis=0)).T,
         )
+
+
+def _quantiles(values: np.ndarray) -> np.ndarray:
+    """The `QUANTILES` of `values` over its last (replicate) axis, stacked last; NaN if empty."""
+    if values.shape[-1] == 0:
+        return np.full((*values.shape[:-1], len(QUANTILES)), np.nan)
+    return np.moveaxis(np.quantile(values, QUANTILES, axis=-1), 0, -1)
 
 
 def run_scenario(

@@ -8,6 +8,8 @@ from enum import IntEnum
 import numpy as np
 import pandas as pd
 
+from sim.council import NO
+
 
 class Outcome(IntEnum):
     """How a replicate ended ("the deadlock breaks" means anything but DEADLOCK)."""
@@ -27,16 +29,8 @@ class Outcome(IntEnum):
 OUTCOMES = (Outcome.AGREEMENT, Outcome.RESOLUTION, Outcome.UNILATERAL, Outcome.DEADLOCK)
 """Terminal outcomes in their fixed reporting order."""
 
-
-def wilson_interval(successes: int, trials: int, z: float = 1.959964) -> tuple[float, float]:
-    """The Wilson score interval for a binomial share (95% for the default z)."""
-    if trials == 0:
-        return (0.0, 1.0)
-    share = successes / trials
-    denominator = 1 + z * z / trials
-    centre = (share + z * z / (2 * trials)) / denominator
-    half = z * np.sqrt(share * (1 - share) / trials + z * z / (4 * trials * trials)) / denominator
-    return (max(0.0, centre - half), min(1.0, centre + half))
+QUANTILES = (0.05, 0.5, 0.95)
+"""The quantiles a trajectory reports per round: a 90% band around the median."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -91,29 +85,6 @@ class RunRecords:
         """Number of replicates per terminal outcome, in reporting order."""
         return {o.label: int((self.outcome == o).sum()) for o in OUTCOMES}
 
-    def summary(self) -> pd.DataFrame:
-        """One row per terminal outcome: count, share, its 95% Wilson interval, median end round.
-
-        The Wilson score interval (Wilson 1927, JASA 22:209) keeps its coverage near 95% even
-        for shares near 0 or 1, where the normal approximation fails.
-        """
-        rows = []
-        for outcome in OUTCOMES:
-            ended = self.outcome == outcome
-            count = int(ended.sum())
-            low, high = wilson_interval(count, self.replicates)
-            rows.append(
-                {
-                    "outcome": outcome.label,
-                    "count": count,
-                    "share": count / self.replicates,
-                    "ci_low": low,
-                    "ci_high": high,
-                    "median_end_round": float(np.median(self.end_round[ended])) if count else None,
-                }
-            )
-        return pd.DataFrame(rows)
-
     def vetoed_by(self) -> list[tuple[str, ...]]:
         """Per replicate, the members who vetoed a draft at any session."""
         any_session = self.vetoed.any(axis=0)
@@ -125,9 +96,12 @@ class RunRecords:
     def to_frame(self) -> pd.DataFrame:
         """The tidy table of the run: one row per replicate.
 
-        Columns: outcome, end round, the outcome's point per issue, proposals, the Council
-        record per session, vetoes, recognitions, the final gap per issue and the final
-        position of each party per issue.
+        Columns: `replicate`, `outcome`, `end_round`, the outcome's point per issue
+        (`point_<issue>`), troika `proposals`, drafts tabled and withdrawn, the Council record
+        per session (`session<round>_` tabled, withdrawn, amendments, yes, no, abstain,
+        vetoed_by, and each member's vote: yes, no, abstain, or empty where no vote was held),
+        `recognised_by`, the final gap per issue (`gap_<issue>`) and the final position of each
+        party per issue (`position_<party>_<issue>`). Lists of names are joined by ";".
         """
         labels = np.array([o.label for o in Outcome])[self.outcome - Outcome.ONGOING]
         columns: dict[str, object] = {
@@ -140,6 +114,7 @@ class RunRecords:
         columns["proposals"] = self.proposals
         columns["drafts_tabled"] = self.tabled.sum(axis=0)
         columns["drafts_withdrawn"] = self.withdrawn.sum(axis=0)
+        vote_labels = np.array(["no", "abstain", "yes"])
         for s, round_ in enumerate(self.sessions):
             prefix = f"session{round_}_"
             columns[prefix + "tabled"] = self.tabled[s]
@@ -148,14 +123,74 @@ class RunRecords:
             columns[prefix + "yes"] = self.yes[s]
             columns[prefix + "no"] = self.no[s]
             columns[prefix + "abstain"] = self.abstain[s]
-        columns["vetoed_by"] = [";".join(names) for names in self.vetoed_by()]
-        columns["recognised_by"] = [
-            ";".join(p for p, hit in zip(self.parties, col, strict=True) if hit)
-            for col in self.recognised.T
-        ]
+            columns[prefix + "vetoed_by"] = _names(self.members, self.vetoed[s])
+            for m, member in enumerate(self.members):
+                labels = vote_labels[self.votes[s, m] - NO]
+                columns[prefix + member] = np.where(self.tabled[s], labels, "")
+        columns["recognised_by"] = _names(self.parties, self.recognised)
         for k, issue in enumerate(self.issues):
             columns[f"gap_{issue}"] = self.gap[:, k]
         for n, party in enumerate(self.parties):
             for k, issue in enumerate(self.issues):
                 columns[f"position_{party}_{issue}"] = self.positions[n, :, k]
         return pd.DataFrame(columns)
+
+
+def _names(names: tuple[str, ...], hits: np.ndarray) -> list[str]:
+    """Per replicate (column of `hits`, shape (len(names), R)), the names hit, joined by ";"."""
+    return [";".join(n for n, hit in zip(names, column, strict=True) if hit) for column in hits.T]
+
+
+@dataclass(frozen=True, eq=False)
+class Trajectory:
+    """Per-round summaries of a run across its live replicates (from the data collector).
+
+    Row t describes the state after round t (row 0: the starting positions). T rounds, N
+    parties, K issues; the last axis of a quantile array runs over `QUANTILES`.
+    """
+
+    scenario: str
+    issues: tuple[str, ...]
+    parties: tuple[str, ...]
+    live: np.ndarray
+    """(T,) int: replicates still negotiating after the round."""
+    positions: np.ndarray
+    """(T, N, K, 3): quantiles of each party's position over the live replicates."""
+    united: np.ndarray
+    """(T,) int: replicates that received a joint troika proposal in the round."""
+    proposal: np.ndarray
+    """(T, K, 3): quantiles of the joint proposals made in the round (NaN where none)."""
+
+    def to_frame(self) -> pd.DataFrame:
+        """The tidy table: one row per round, kind, party and issue.
+
+        Columns: `round`, `kind` ("position" or "proposal"), `party` (empty for proposals),
+        `issue`, `replicates` (those the quantiles are taken over), `p05`, `median`, `p95`.
+        Rounds without a proposal have no proposal rows.
+        """
+        rounds = np.arange(len(self.live))
+        n, k = len(self.parties), len(self.issues)
+        positions = pd.DataFrame(
+            {
+                "round": np.repeat(rounds, n * k),
+                "kind": "position",
+                "party": np.tile(np.repeat(self.parties, k), len(rounds)),
+                "issue": np.tile(self.issues, len(rounds) * n),
+                "replicates": np.repeat(self.live, n * k),
+            }
+        )
+        made = self.united > 0
+        proposals = pd.DataFrame(
+            {
+                "round": np.repeat(rounds[made], k),
+                "kind": "proposal",
+                "party": "",
+                "issue": np.tile(self.issues, int(made.sum())),
+                "replicates": np.repeat(self.united[made], k),
+            }
+        )
+        for q, column in enumerate(("p05", "median", "p95")):
+            positions[column] = self.positions[..., q].reshape(-1)
+            proposals[column] = self.proposal[made][..., q].reshape(-1)
+        table = pd.concat([positions, proposals], ignore_index=True)
+        return table.sort_values(["round", "kind"], kind="stable", ignore_index=True)

@@ -1,0 +1,245 @@
+"""What a run's replicates add up to: outcome shares with intervals, the Council's record.
+
+Everything is computed from the tidy runs table (`RunRecords.to_frame`, the `runs.csv` of a
+results folder), so a summary printed after a run and one read back from its folder agree.
+"""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from sim.records import OUTCOMES, Outcome
+from sim.scenario import Scenario
+
+Z_95 = 1.959964
+"""The standard normal quantile of a two-sided 95% interval."""
+
+
+def wilson_interval(successes: int, trials: int, z: float = Z_95) -> tuple[float, float]:
+    """The Wilson score interval for a binomial share (95% for the default z).
+
+    Source: Wilson (1927), JASA 22:209. Its coverage stays near the nominal level for shares
+    near 0 or 1, where the normal approximation fails (Brown, Cai & DasGupta 2001).
+    """
+    if trials == 0:
+        return (0.0, 1.0)
+    share = successes / trials
+    denominator = 1 + z * z / trials
+    centre = (share + z * z / (2 * trials)) / denominator
+    half = z * np.sqrt(share * (1 - share) / trials + z * z / (4 * trials * trials)) / denominator
+    low = 0.0 if successes == 0 else max(0.0, centre - half)  # exact at the ends, not 1e-19
+    high = 1.0 if successes == trials else min(1.0, centre + half)
+    return (low, high)
+
+
+def outcome_table(runs: pd.DataFrame) -> pd.DataFrame:
+    """One row per terminal outcome, in `OUTCOMES` order.
+
+    Columns: `outcome`, `count`, `share`, `ci_low` and `ci_high` (the 95% Wilson interval of
+    the share), `median_end_round` (empty where the outcome never happened).
+    """
+    total = len(runs)
+    rows = []
+    for outcome in OUTCOMES:
+        ended = runs["outcome"].to_numpy() == outcome.label
+        count = int(ended.sum())
+        low, high = wilson_interval(count, total)
+        median = float(np.median(runs["end_round"].to_numpy()[ended])) if count else np.nan
+        rows.append(
+            {
+                "outcome": outcome.label,
+                "count": count,
+                "share": count / total if total else np.nan,
+                "ci_low": low,
+                "ci_high": high,
+                "median_end_round": median,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def session_table(runs: pd.DataFrame, sessions: list[int]) -> pd.DataFrame:
+    """One row per Council session: how many replicates reached it and what became of the draft.
+
+    Columns: `round`, `reached` (replicates still live at the session), `withdrawn`,
+    `tabled` (put to the vote), `adopted`, `vetoed` (had the votes but a permanent member voted
+    no), `amended` (the draft was amended before the session).
+    """
+    rows = []
+    for round_ in sessions:
+        prefix = f"session{round_}_"
+        tabled = runs[prefix + "tabled"].to_numpy(dtype=bool)
+        withdrawn = runs[prefix + "withdrawn"].to_numpy(dtype=bool)
+        vetoed = joined_names(runs[prefix + "vetoed_by"]).to_numpy() != ""
+        adopted = (runs["outcome"].to_numpy() == Outcome.RESOLUTION.label) & (
+            runs["end_round"].to_numpy() == round_
+        )
+        rows.append(
+            {
+                "round": round_,
+                "reached": int((tabled | withdrawn).sum()),
+                "withdrawn": int(withdrawn.sum()),
+                "tabled": int(tabled.sum()),
+                "adopted": int(adopted.sum()),
+                "vetoed": int(vetoed.sum()),
+                "amended": int((runs[prefix + "amendments"].to_numpy() > 0).sum()),
+            }
+        )
+    return pd.DataFrame(
+        rows, columns=["round", "reached", "withdrawn", "tabled", "adopted", "vetoed", "amended"]
+    )
+
+
+def joined_names(column: pd.Series) -> pd.Series:
+    """A column of names joined by ";" as text, "" where empty (read back from CSV as NaN)."""
+    return column.astype(object).where(column.notna(), "").astype(str)
+
+
+def name_counts(columns: list[pd.Series], names: list[str]) -> np.ndarray:
+    """Per name, the rows in which any of `columns` (lists of names joined by ";") has it."""
+    if not columns:
+        return np.zeros(len(names), dtype=int)
+    hits = pd.concat([joined_names(c).str.split(";").explode() for c in columns])
+    rows = hits.reset_index().drop_duplicates()
+    counts = rows.iloc[:, 1].value_counts()
+    return np.array([int(counts.get(name, 0)) for name in names], dtype=int)
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The summary of one run of a scenario: outcomes, Council sessions, vetoes, recognitions."""
+
+    scenario: str
+    replicates: int
+    seed: int
+    time_unit: str
+    outcomes: pd.DataFrame
+    """See `outcome_table`; this is `summary.csv`."""
+    sessions: pd.DataFrame
+    """See `session_table` (no rows without a Security Council)."""
+    sponsor: str | None
+    """The Council member whose drafts are tabled or withdrawn."""
+    vetoes: pd.DataFrame
+    """Per permanent member: `member`, `replicates` in which it vetoed a draft, `share`."""
+    recognitions: pd.DataFrame
+    """Per party: `party`, `replicates` in which it recognised a unilateral act, and `share`
+    of the replicates that ended in one."""
+
+    def to_dict(self) -> dict[str, object]:
+        """The summary as plain JSON-ready data (NaN as null)."""
+
+        def records(frame: pd.DataFrame) -> list[dict[str, object]]:
+            return json.loads(frame.to_json(orient="records"))
+
+        return {
+            "scenario": self.scenario,
+            "replicates": self.replicates,
+            "seed": self.seed,
+            "time_unit": self.time_unit,
+            "outcomes": records(self.outcomes),
+            "council": {
+                "sponsor": self.sponsor,
+                "sessions": records(self.sessions),
+                "vetoes": records(self.vetoes),
+            },
+            "recognitions": records(self.recognitions),
+        }
+
+    def to_text(self, width: int = 96) -> str:
+        """The summary as the command line prints it, lists wrapped at `width` characters."""
+        unit = self.time_unit
+        share = "{:.3f}".format
+        outcomes = self.outcomes.rename(columns={"median_end_round": f"median_end_{unit}"})
+        formats = {"share": share, "ci_low": share, "ci_high": share}
+        formats[f"median_end_{unit}"] = "{:g}".format
+        lines = [
+            f"{self.scenario}: {self.replicates} replicates, seed {self.seed}",
+            outcomes.to_string(index=False, formatters=formats, na_rep="-"),
+        ]
+        if self.sponsor is not None:
+            lines.append(f"\nSecurity Council sessions (drafts sponsored by {self.sponsor}):")
+            lines.append(self.sessions.rename(columns={"round": unit}).to_string(index=False))
+            vetoers = self.vetoes[self.vetoes["replicates"] > 0]
+            vetoed = [
+                f"{v.member} {_count(v.replicates, self.replicates)}"
+                for v in vetoers.itertuples(index=False)
+            ]
+            lines.append(_wrapped("vetoed by: ", vetoed or ["nobody"], width))
+        unilateral = int(self.outcomes.set_index("outcome").loc["unilateral", "count"])
+        if unilateral:
+            recognitions = self.recognitions.sort_values("share", ascending=False, kind="stable")
+            recognised = recognitions[recognitions["replicates"] > 0]
+            never = recognitions[recognitions["replicates"] == 0]["party"]
+            lines.append(f"\nRecognised the unilateral act (share of {unilateral} replicates):")
+            lines.append(
+                _wrapped(
+                    "", [f"{r.party} {_percent(r.share)}" for r in recognised.itertuples()], width
+                )
+            )
+            if len(never):
+                lines.append(_wrapped("never: ", list(never), width))
+        return "\n".join(lines)
+
+
+def _wrapped(lead: str, items: list[str], width: int) -> str:
+    return textwrap.fill(
+        ", ".join(items),
+        width=width,
+        initial_indent="  " + lead,
+        subsequent_indent="    ",
+        break_on_hyphens=False,
+    )
+
+
+def _percent(share: float) -> str:
+    return "<1%" if share < 0.01 else f"{share:.0%}"
+
+
+def _count(count: int, total: int) -> str:
+    return f"{count} ({count / total:.1%})" if total else str(count)
+
+
+def summarise(runs: pd.DataFrame, scenario: Scenario) -> Summary:
+    """The summary of a runs table (`RunRecords.to_frame()` or a `runs.csv`) of `scenario`."""
+    council = scenario.security_council
+    replicates = len(runs)
+    if council is None:
+        sessions = session_table(runs, [])
+        permanent: list[str] = []
+    else:
+        sessions = session_table(runs, sorted(set(council.sessions)))
+        permanent = [m for m in council.members if m in council.permanent]
+    vetoed = name_counts([runs[f"session{r}_vetoed_by"] for r in sessions["round"]], permanent)
+    vetoes = pd.DataFrame(
+        {
+            "member": permanent,
+            "replicates": vetoed,
+            "share": vetoed / replicates if replicates else np.nan,
+        }
+    )
+    acted = runs["outcome"] == Outcome.UNILATERAL.label
+    parties = [p for p in scenario.party_names if p not in scenario.unilateral]
+    recognised = name_counts([runs.loc[acted, "recognised_by"]], parties)
+    recognitions = pd.DataFrame(
+        {
+            "party": parties,
+            "replicates": recognised,
+            "share": recognised / acted.sum() if acted.any() else np.nan,
+        }
+    )
+    return Summary(
+        scenario=scenario.name,
+        replicates=replicates,
+        seed=scenario.seed,
+        time_unit=scenario.time_unit,
+        outcomes=outcome_table(runs),
+        sessions=sessions,
+        sponsor=council.sponsor if council else None,
+        vetoes=vetoes,
+        recognitions=recognitions,
+    )

@@ -1,0 +1,149 @@
+"""The summary of a runs table: outcome shares with Wilson intervals, sessions, vetoes."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import HOLDOUT_NO, kosovo, voting_scenario
+
+from sim.model import NegotiationModel
+from sim.summary import name_counts, outcome_table, session_table, summarise, wilson_interval
+
+
+@pytest.mark.parametrize(
+    ("successes", "trials", "low", "high"),
+    [
+        # Published values (Newcombe 1998, Stat Med 17:857, table I): 0/10, 5/10, 15/148.
+        (0, 10, 0.0, 0.2775),
+        (5, 10, 0.2366, 0.7634),
+        (15, 148, 0.0624, 0.1605),
+        (10, 10, 0.7225, 1.0),
+    ],
+)
+def test_wilson_interval_matches_published_values(successes, trials, low, high):
+    got = wilson_interval(successes, trials)
+    assert got == pytest.approx((low, high), abs=5e-5)
+
+
+def test_wilson_interval_of_no_trials_is_the_whole_range():
+    assert wilson_interval(0, 0) == (0.0, 1.0)
+
+
+def test_wilson_interval_is_exact_at_the_ends():
+    assert wilson_interval(0, 10_000)[0] == 0.0
+    assert wilson_interval(10_000, 10_000)[1] == 1.0
+
+
+def hand_runs() -> pd.DataFrame:
+    """Five replicates of a one-session Council (round 2) with a unilateral actor."""
+    return pd.DataFrame(
+        {
+            "outcome": ["unilateral", "deadlock", "unilateral", "resolution", "unilateral"],
+            "end_round": [4, 6, 2, 2, 5],
+            "session2_tabled": [True, False, True, True, False],
+            "session2_withdrawn": [False, True, False, False, True],
+            "session2_amendments": [0, 2, 1, 0, 0],
+            "session2_vetoed_by": ["holdout", "", "holdout;perm3", "", ""],
+            "recognised_by": ["north;broker", "", "broker", "", "holdout"],
+        }
+    )
+
+
+def test_outcome_table_counts_shares_and_medians_by_hand():
+    table = outcome_table(hand_runs()).set_index("outcome")
+    assert list(table.index) == ["agreement", "resolution", "unilateral", "deadlock"]
+    assert table["count"].tolist() == [0, 1, 3, 1]
+    assert table["share"].tolist() == [0.0, 0.2, 0.6, 0.2]
+    # Unilateral ended in rounds 4, 2 and 5: median 4.
+    assert table.loc["unilateral", "median_end_round"] == 4.0
+    assert np.isnan(table.loc["agreement", "median_end_round"])
+    assert (table.loc["unilateral", "ci_low"], table.loc["unilateral", "ci_high"]) == (
+        wilson_interval(3, 5)
+    )
+
+
+def test_session_table_by_hand():
+    table = session_table(hand_runs(), [2])
+    row = table.iloc[0].to_dict()
+    # All five reached the session; 3 tabled (one adopted, two vetoed), 2 withdrawn,
+    # 2 amended (amendments 2 and 1).
+    assert row == {
+        "round": 2,
+        "reached": 5,
+        "withdrawn": 2,
+        "tabled": 3,
+        "adopted": 1,
+        "vetoed": 2,
+        "amended": 2,
+    }
+
+
+def test_name_counts_counts_rows_not_mentions():
+    first = pd.Series(["a;b", "", "a", np.nan])
+    second = pd.Series(["a", "b", "", "c"])
+    # Row 0 names a twice (once per column): counted once.
+    assert name_counts([first, second], ["a", "b", "c", "d"]).tolist() == [2, 2, 1, 0]
+    assert name_counts([], ["a"]).tolist() == [0]
+
+
+def test_summarise_vetoes_and_recognitions_by_hand():
+    scenario = voting_scenario(HOLDOUT_NO)
+    summary = summarise(hand_runs(), scenario)
+    vetoes = summary.vetoes.set_index("member")
+    assert list(vetoes.index) == ["holdout", "sponsor", "perm3", "perm4", "perm5"]
+    assert vetoes["replicates"].tolist() == [2, 0, 1, 0, 0]
+    assert vetoes.loc["holdout", "share"] == pytest.approx(0.4)
+    recognised = summary.recognitions.set_index("party")
+    # Three unilateral outcomes; broker recognised in two of them, north and holdout in one.
+    assert recognised.loc["broker", "replicates"] == 2
+    assert recognised.loc["broker", "share"] == pytest.approx(2 / 3)
+    assert recognised.loc["north", "replicates"] == 1
+    assert recognised.loc["south", "replicates"] == 0
+    assert summary.sponsor == "sponsor"
+    assert summary.replicates == 5
+
+
+def test_summary_text_and_json():
+    summary = summarise(hand_runs(), voting_scenario(HOLDOUT_NO))
+    text = summary.to_text()
+    assert "tiny: 5 replicates, seed 7" in text
+    assert " round  reached  withdrawn  tabled  adopted  vetoed  amended" in text
+    assert "     2        5          2       3        1       2        2" in text
+    assert "vetoed by: holdout 2 (40.0%), perm3 1 (20.0%)" in text
+    assert "broker 67%" in text
+    data = json.loads(json.dumps(summary.to_dict(), allow_nan=False))
+    assert data["outcomes"][0] == {
+        "outcome": "agreement",
+        "count": 0,
+        "share": 0.0,
+        "ci_low": 0.0,
+        "ci_high": pytest.approx(wilson_interval(0, 5)[1]),
+        "median_end_round": None,
+    }
+    assert data["council"]["sessions"][0]["vetoed"] == 2
+
+
+@pytest.fixture(scope="module")
+def kosovo_run():
+    scenario = kosovo()
+    records = NegotiationModel(scenario, replicates=500, seed=3).run()
+    return scenario, records
+
+
+def test_summary_agrees_with_the_records(kosovo_run):
+    scenario, records = kosovo_run
+    summary = summarise(records.to_frame(), scenario)
+    counts = summary.outcomes.set_index("outcome")["count"].to_dict()
+    assert counts == records.counts()
+    session = summary.sessions.iloc[0]
+    assert session["withdrawn"] == records.withdrawn[0].sum()
+    assert session["tabled"] == records.tabled[0].sum()
+    unilateral = records.outcome == 3
+    others = [p for p in scenario.party_names if p != "kosovo"]
+    recognised = summary.recognitions.set_index("party")["replicates"]
+    for n, name in enumerate(records.parties):
+        if name in others:
+            assert recognised[name] == records.recognised[n, unilateral].sum()
