@@ -1,0 +1,337 @@
+"""Results folders: write a run's tables, scenario, manifest and figures; read them back.
+
+A results folder holds `scenario.yaml` (the scenario exactly as run), `manifest.json` (what
+ran, with which software, when, and whether the folder is complete), `runs.csv` (one row per
+replicate, `RunRecords.to_frame`), `summary.csv` (one row per outcome), `trajectories.csv`
+(per-round quantiles, `Trajectory.to_frame`) and the figures.
+
+Nothing half-written ever looks whole: the folder is assembled under a hidden staging name
+next to its destination, each file is written to a temporary name and renamed, the manifest is
+marked complete last, and only then is the staging folder renamed into place. An interrupted
+run removes its staging folder; one killed outright leaves only a hidden `.*.partial` folder
+whose manifest says `"complete": false`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import os
+import platform
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+import pandas as pd
+from matplotlib.figure import Figure
+
+from sim.scenario import Scenario, ScenarioError, load_scenario
+from sim.summary import Summary, summarise
+
+RESULTS_ROOT = Path("results")
+"""Where runs write their folders by default (relative to the working directory)."""
+
+MANIFEST = "manifest.json"
+SCENARIO = "scenario.yaml"
+RUNS = "runs.csv"
+SUMMARY = "summary.csv"
+TRAJECTORIES = "trajectories.csv"
+DATA_FILES = (SCENARIO, RUNS, SUMMARY, TRAJECTORIES)
+
+PACKAGES = ("mesa", "numpy", "pandas", "pyarrow", "pydantic", "pyyaml", "matplotlib", "tqdm")
+"""The packages whose versions a manifest records (those not installed are left out)."""
+
+
+class ResultsError(Exception):
+    """A results folder that cannot be written or read; the message says why."""
+
+
+def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
+    """Call `write(temporary)` for a temporary file beside `path`, then rename it to `path`.
+
+    The rename is atomic on POSIX and Windows (`os.replace`), so `path` is either absent, its
+    old version or the whole new file, never a part of one.
+    """
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        write(temporary)
+        with open(temporary, "rb") as handle:
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def write_text(path: Path, text: str) -> None:
+    """Write `text` (UTF-8, Unix line ends) to `path` atomically."""
+    atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8", newline="\n"))
+
+
+def write_csv(path: Path, frame: pd.DataFrame) -> None:
+    """Write `frame` as CSV (no index, NaN as an empty field) to `path` atomically."""
+    atomic_write(path, lambda tmp: frame.to_csv(tmp, index=False, lineterminator="\n"))
+
+
+def save_figure(path: Path, figure: Figure) -> None:
+    """Save `figure` atomically in the format its file name ends with (png, svg or pdf).
+
+    SVG and PDF files carry no creation date and SVG ids a fixed salt, so redrawing the same
+    data gives the same file.
+    """
+    fmt = path.suffix.lstrip(".")
+    metadata = {"svg": {"Date": None}, "pdf": {"CreationDate": None}}.get(fmt)
+    with matplotlib.rc_context({"svg.hashsalt": "stalemate"}):
+        atomic_write(path, lambda tmp: figure.savefig(tmp, format=fmt, metadata=metadata))
+
+
+def read_csv(path: Path) -> pd.DataFrame:
+    """Read a CSV written by `write_csv`: only empty fields are missing values.
+
+    (pandas would otherwise read a party or member named e.g. "nan" or "null" as missing.)
+    """
+    return pd.read_csv(path, keep_default_na=False, na_values=[""])
+
+
+def default_folder(name: str, started: datetime, root: Path = RESULTS_ROOT) -> Path:
+    """`root/<name>-<UTC timestamp>`, e.g. results/kosovo_2007-20071219T150000Z."""
+    return root / f"{name}-{started.astimezone(UTC):%Y%m%dT%H%M%SZ}"
+
+
+def holds_files(folder: Path) -> bool:
+    """Whether `folder` exists and is not an empty directory."""
+    return folder.exists() and (not folder.is_dir() or any(folder.iterdir()))
+
+
+class ResultsFolder:
+    """A results folder being written: files go to a staging folder until `commit`.
+
+    Use it as a context manager: leaving the block without committing (an error, Ctrl-C)
+    deletes the staging folder, so nothing is left behind.
+
+    Args:
+        destination: the folder to create. It must not hold files yet (an empty folder is
+            replaced).
+        exact: if False, a destination taken by the time of the commit (another run finishing
+            in the same second) is replaced by the first free `<destination>-2`, `-3`, ...;
+            if True (an `--out` the user chose), that is an error.
+    """
+
+    def __init__(self, destination: Path, exact: bool = True):
+        self.destination = destination
+        self.exact = exact
+        if exact and holds_files(destination):
+            raise ResultsError(f"{destination} already holds files; choose a new folder")
+        try:
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            self.staging = Path(
+                tempfile.mkdtemp(
+                    prefix=f".{destination.name}.", suffix=".partial", dir=destination.parent
+                )
+            )
+        except OSError as error:
+            raise ResultsError(f"cannot write results to {destination}: {_reason(error)}") from None
+
+    def __enter__(self) -> ResultsFolder:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        shutil.rmtree(self.staging, ignore_errors=True)
+
+    def path(self, name: str) -> Path:
+        """Where the file `name` is staged."""
+        return self.staging / name
+
+    def write_text(self, name: str, text: str) -> None:
+        """Stage a text file."""
+        self._guard(write_text, self.path(name), text)
+
+    def write_csv(self, name: str, frame: pd.DataFrame) -> None:
+        """Stage a table as CSV."""
+        self._guard(write_csv, self.path(name), frame)
+
+    def write_manifest(self, manifest: dict[str, Any]) -> None:
+        """Stage the manifest, with the size and SHA-256 of each data file staged so far.
+
+        (Figures are left out: `run.py plot` redraws them from the data.)
+        """
+        files = {
+            name: {"bytes": path.stat().st_size, "sha256": _sha256(path)}
+            for name in DATA_FILES
+            if (path := self.path(name)).is_file()
+        }
+        text = json.dumps({**manifest, "files": files}, indent=2, default=str) + "\n"
+        self.write_text(MANIFEST, text)
+
+    def commit(self) -> Path:
+        """Move the staged folder into place; returns the folder written."""
+        for target in self._candidates():
+            if holds_files(target) and not self.exact:
+                continue
+            if holds_files(target):
+                raise ResultsError(f"{target} already holds files; choose a new folder")
+            try:
+                os.replace(self.staging, target)
+            except OSError as error:
+                if not self.exact and holds_files(target):
+                    continue  # taken since we looked
+                raise ResultsError(f"cannot write {target}: {_reason(error)}") from None
+            return target
+        raise AssertionError("unreachable: candidates never run out")
+
+    def _candidates(self) -> Iterator[Path]:
+        yield self.destination
+        if not self.exact:
+            for suffix in itertools.count(2):
+                yield self.destination.with_name(f"{self.destination.name}-{suffix}")
+
+    def _guard(self, write: Callable[[Path, Any], None], path: Path, content: Any) -> None:
+        try:
+            write(path, content)
+        except OSError as error:
+            raise ResultsError(f"cannot write {path.name}: {_reason(error)}") from None
+
+
+def manifest(
+    scenario: Scenario,
+    source: str,
+    overrides: dict[str, Any],
+    command: list[str],
+    started: datetime,
+    finished: datetime | None,
+    figure_format: str,
+) -> dict[str, Any]:
+    """What a results folder records about its run; `complete` is False until `finished`."""
+    return {
+        "complete": finished is not None,
+        "stalemate": _version("stalemate"),
+        "scenario": scenario.name,
+        "source": source,
+        "seed": scenario.seed,
+        "replicates": scenario.replicates,
+        "overrides": overrides,
+        "command": command,
+        "started": started.isoformat(timespec="seconds"),
+        "finished": finished.isoformat(timespec="seconds") if finished else None,
+        "duration_seconds": round((finished - started).total_seconds(), 3) if finished else None,
+        "figure_format": figure_format,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "packages": {name: v for name in PACKAGES if (v := _version(name)) is not None},
+        "git": git_commit(Path(__file__).resolve().parent.parent),
+    }
+
+
+def git_commit(directory: Path) -> dict[str, Any] | None:
+    """The commit checked out in `directory` and whether tracked files differ from it.
+
+    None when git is not installed or `directory` is not a git work tree (an installed wheel).
+    """
+
+    def git(*args: str) -> str:
+        done = subprocess.run(
+            ["git", "-C", str(directory), *args],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+        )
+        return done.stdout.strip()
+
+    try:
+        commit = git("rev-parse", "HEAD")
+        dirty = git("status", "--porcelain", "--untracked-files=no") != ""
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return {"commit": commit, "dirty": dirty}
+
+
+@dataclass(frozen=True)
+class Results:
+    """A results folder read back: its tables, scenario, manifest and summary."""
+
+    folder: Path
+    manifest: dict[str, Any]
+    scenario: Scenario
+    runs: pd.DataFrame
+    """One row per replicate (`runs.csv`)."""
+    trajectories: pd.DataFrame
+    """Per-round quantiles of positions and proposals (`trajectories.csv`)."""
+    summary: Summary
+    """The summary, recomputed from `runs` (it matches `summary.csv`)."""
+
+
+def read_results(folder: str | Path) -> Results:
+    """Read a complete results folder; a `ResultsError` says what is missing or wrong."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise ResultsError(f"{folder}: no such results folder")
+    try:
+        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ResultsError(f"{folder}: no {MANIFEST}; not a results folder") from None
+    except (OSError, ValueError) as error:
+        raise ResultsError(f"{folder / MANIFEST}: unreadable ({error})") from None
+    if not isinstance(manifest, dict) or manifest.get("complete") is not True:
+        raise ResultsError(f"{folder}: the run did not finish (its manifest is incomplete)")
+    try:
+        scenario = load_scenario(folder / SCENARIO)
+        runs = read_csv(folder / RUNS)
+        trajectories = read_csv(folder / TRAJECTORIES)
+    except ScenarioError as error:
+        raise ResultsError(str(error)) from None
+    except (OSError, ValueError) as error:
+        raise ResultsError(f"{folder}: {_reason(error)}") from None
+    return Results(
+        folder=folder,
+        manifest=manifest,
+        scenario=scenario,
+        runs=runs,
+        trajectories=trajectories,
+        summary=summarise(runs, scenario),
+    )
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _version(package: str) -> str | None:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def _reason(error: BaseException) -> str:
+    if isinstance(error, OSError) and error.strerror:
+        return error.strerror
+    return str(error) or type(error).__name__
+
+
+__all__ = [
+    "RESULTS_ROOT",
+    "Results",
+    "ResultsError",
+    "ResultsFolder",
+    "atomic_write",
+    "default_folder",
+    "git_commit",
+    "manifest",
+    "read_csv",
+    "read_results",
+    "save_figure",
+    "write_csv",
+    "write_text",
+]

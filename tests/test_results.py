@@ -1,0 +1,179 @@
+"""Results folders: atomic writes, staging and commit, the manifest, reading back."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import pandas as pd
+import pytest
+from conftest import make_scenario
+
+from sim.results import (
+    MANIFEST,
+    ResultsError,
+    ResultsFolder,
+    atomic_write,
+    default_folder,
+    git_commit,
+    manifest,
+    read_csv,
+    read_results,
+    write_csv,
+    write_text,
+)
+
+STARTED = datetime(2007, 12, 19, 15, 0, 5, tzinfo=UTC)
+
+
+def test_atomic_write_replaces_whole_or_not_at_all(tmp_path):
+    path = tmp_path / "table.csv"
+    write_text(path, "old\n")
+
+    def fails_half_way(tmp):
+        tmp.write_text("new but cut sh")
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        atomic_write(path, fails_half_way)
+    assert path.read_text() == "old\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["table.csv"]  # no temporary left
+
+
+def test_csv_round_trip_keeps_names_that_pandas_reads_as_missing(tmp_path):
+    frame = pd.DataFrame({"vetoed_by": ["nan", "", "null;none"], "x": [1.5, float("nan"), 2.0]})
+    write_csv(tmp_path / "t.csv", frame)
+    back = read_csv(tmp_path / "t.csv")
+    assert back["vetoed_by"].tolist()[0] == "nan"
+    assert back["vetoed_by"].tolist()[2] == "null;none"
+    assert back["vetoed_by"].isna().tolist() == [False, True, False]
+    assert back["x"].isna().tolist() == [False, True, False]
+
+
+def test_default_folder_is_named_by_scenario_and_utc_time(tmp_path):
+    assert default_folder("kosovo_2007", STARTED, tmp_path).name == "kosovo_2007-20071219T150005Z"
+
+
+def test_folder_appears_only_on_commit(tmp_path):
+    destination = tmp_path / "out"
+    with ResultsFolder(destination) as folder:
+        folder.write_text("scenario.yaml", "name: x\n")
+        assert not destination.exists()
+        assert folder.staging.name.startswith(".out.")
+        written = folder.commit()
+    assert written == destination
+    assert (destination / "scenario.yaml").read_text() == "name: x\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]
+
+
+def test_interrupted_folder_leaves_nothing(tmp_path):
+    with pytest.raises(KeyboardInterrupt), ResultsFolder(tmp_path / "out") as folder:
+        folder.write_text("runs.csv", "replicate\n0\n")
+        raise KeyboardInterrupt
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_exact_destination_must_not_hold_files(tmp_path):
+    taken = tmp_path / "taken"
+    taken.mkdir()
+    (taken / "runs.csv").write_text("precious\n")
+    with pytest.raises(ResultsError, match="already holds files"):
+        ResultsFolder(taken)
+    assert (taken / "runs.csv").read_text() == "precious\n"
+
+
+def test_empty_destination_is_used(tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with ResultsFolder(empty) as folder:
+        folder.write_text("a.txt", "a")
+        assert folder.commit() == empty
+    assert (empty / "a.txt").read_text() == "a"
+
+
+def test_default_name_taken_meanwhile_gets_a_suffix(tmp_path):
+    destination = tmp_path / "run-20071219T150005Z"
+    with ResultsFolder(destination, exact=False) as first:
+        with ResultsFolder(destination, exact=False) as second:
+            second.write_text("a.txt", "second")
+            assert second.commit() == destination
+        first.write_text("a.txt", "first")
+        written = first.commit()
+    assert written.name == "run-20071219T150005Z-2"
+    assert (destination / "a.txt").read_text() == "second"
+    assert (written / "a.txt").read_text() == "first"
+
+
+def test_exact_destination_taken_meanwhile_is_an_error(tmp_path):
+    destination = tmp_path / "out"
+    with ResultsFolder(destination) as folder:
+        destination.mkdir()
+        (destination / "x").write_text("someone else's")
+        with pytest.raises(ResultsError, match="already holds files"):
+            folder.commit()
+    assert (destination / "x").read_text() == "someone else's"
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]
+
+
+def test_unwritable_place_is_a_results_error(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    with pytest.raises(ResultsError, match="cannot write results"):
+        ResultsFolder(blocker / "out")
+
+
+def test_manifest_records_the_run():
+    scenario = make_scenario()
+    finished = datetime(2007, 12, 19, 15, 1, 5, 500000, tzinfo=UTC)
+    record = manifest(
+        scenario, "tiny.yaml", {"horizon": 5}, ["run.py", "x"], STARTED, finished, "svg"
+    )
+    assert record["complete"] is True
+    assert (record["scenario"], record["seed"], record["replicates"]) == ("tiny", 7, 4)
+    assert record["overrides"] == {"horizon": 5}
+    assert record["duration_seconds"] == 60.5
+    assert record["started"] == "2007-12-19T15:00:05+00:00"
+    assert {"mesa", "numpy", "pandas", "matplotlib"} <= set(record["packages"])
+    assert record["stalemate"] == "0.1.0"
+    unfinished = manifest(scenario, "tiny.yaml", {}, [], STARTED, None, "png")
+    assert unfinished["complete"] is False
+    assert unfinished["duration_seconds"] is None
+
+
+def test_git_commit_outside_a_work_tree_is_none(tmp_path):
+    assert git_commit(tmp_path) is None
+
+
+def test_manifest_lists_data_files_with_their_hashes(tmp_path):
+    with ResultsFolder(tmp_path / "out") as folder:
+        folder.write_text("runs.csv", "replicate\n0\n")
+        folder.write_text("outcomes.png", "not data")
+        folder.write_manifest({"complete": True})
+        folder.commit()
+    record = json.loads((tmp_path / "out" / MANIFEST).read_text())
+    assert record["files"] == {
+        "runs.csv": {
+            "bytes": 12,
+            # sha256 of b"replicate\n0\n" (computed with hashlib)
+            "sha256": "a95732498a3f871c06466848bef4992acf0a449d34e56b71bc21bec5d5529df3",
+        }
+    }
+
+
+@pytest.mark.parametrize(
+    ("setup", "message"),
+    [
+        (lambda d: None, "no such results folder"),
+        (lambda d: d.mkdir(), "not a results folder"),
+        (lambda d: (d.mkdir(), (d / MANIFEST).write_text("{")), "unreadable"),
+        (
+            lambda d: (d.mkdir(), (d / MANIFEST).write_text('{"complete": false}')),
+            "did not finish",
+        ),
+    ],
+)
+def test_read_results_refuses_what_is_not_a_complete_folder(tmp_path, setup, message):
+    folder = tmp_path / "r"
+    setup(folder)
+    with pytest.raises(ResultsError, match=message):
+        read_results(folder)
