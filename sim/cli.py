@@ -1,66 +1,349 @@
-"""The command line: run a scenario and print how its replicates ended."""
+"""The command line (`run.py`, or the `stalemate` console script).
+
+Commands: `run` (the default: run a scenario, write a results folder, print the summary),
+`validate`, `schema` and `plot`. Exit status: 0 success, 1 invalid input (a scenario, an
+override's value, a results folder, a file system error), 2 usage error (a malformed command
+line, an `--out` folder that already holds files), 130 interrupted, 141 the reader of the
+output went away (a closed pipe).
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
 
-from sim.model import run_scenario
-from sim.scenario import ScenarioError, load_scenario, parse_override, with_overrides
+from tqdm import tqdm
 
-EXAMPLE = "example: python run.py scenarios/kosovo_2007.yaml --replicates 5000 --seed 1"
+from sim import __version__
+from sim.model import NegotiationModel
+from sim.plots import render_figures
+from sim.records import RunRecords
+from sim.results import (
+    RESULTS_ROOT,
+    RUNS,
+    SCENARIO,
+    SUMMARY,
+    TRAJECTORIES,
+    ResultsError,
+    ResultsFolder,
+    default_folder,
+    holds_files,
+    manifest,
+    read_results,
+    save_figure,
+)
+from sim.scenario import (
+    Scenario,
+    ScenarioError,
+    json_schema,
+    load_scenario,
+    parse_override,
+    with_overrides,
+)
+from sim.summary import summarise
+
+COMMANDS = ("run", "validate", "schema", "plot")
+FIGURE_FORMATS = ("png", "svg", "pdf")
+
+INVALID = 1
+USAGE = 2
+INTERRUPTED = 130
+BROKEN_PIPE = 141
+
+DESCRIPTION = """\
+Run negotiation scenarios: thousands of replicates of troika mediation, Security Council
+votes under the veto, and unilateral action, and how often the deadlock breaks."""
+
+EPILOG = """\
+examples:
+  python run.py scenarios/kosovo_2007.yaml
+  python run.py scenarios/kosovo_2007.yaml --replicates 2000 --seed 7 \\
+      --set parties.russia.flexibility=0.3 --out results/russia_flexible
+  python run.py validate scenarios/*.yaml
+  python run.py plot results/kosovo_2007-20261127T120000Z --figure-format svg
+
+exit status: 0 done, 1 invalid input (a scenario, a --set value, a results folder, a file
+that cannot be written), 2 usage error (the command line itself), 130 interrupted.
+Run "python run.py COMMAND --help" for a command's options."""
+
+
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    """Keeps the examples' line breaks."""
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of `run.py`."""
+    """The argument parser of `run.py` with its four commands."""
     parser = argparse.ArgumentParser(
-        prog="run.py",
-        description="Run a negotiation scenario's replicates and print how they ended.",
-        epilog=EXAMPLE,
+        prog="run.py", description=DESCRIPTION, epilog=EPILOG, formatter_class=_Formatter
     )
-    parser.add_argument("scenario", help="a scenario YAML file, e.g. scenarios/kosovo_2007.yaml")
-    parser.add_argument(
-        "--replicates", type=int, metavar="N", help="number of replicates (default: the file's)"
+    parser.add_argument("--version", action="version", version=f"stalemate {__version__}")
+    commands = parser.add_subparsers(
+        dest="command",
+        metavar="COMMAND",
+        title="commands",
+        description='run is the default: "run.py SCENARIO" means "run.py run SCENARIO"',
     )
-    parser.add_argument("--seed", type=int, metavar="S", help="random seed (default: the file's)")
-    parser.add_argument(
+
+    run = commands.add_parser(
+        "run",
+        help="run a scenario (the default command)",
+        description="Run a scenario's replicates, write a results folder and print the summary.",
+        epilog="""\
+examples:
+  python run.py run scenarios/kosovo_2007.yaml
+  python run.py scenarios/kosovo_2007.yaml --replicates 2000 --seed 7
+  python run.py scenarios/kosovo_2007.yaml --set security_council.strategy=table_anyway \\
+      --set parties.china.position.sovereignty=0.5 --format json --out results/china
+
+The results folder holds scenario.yaml (as run), manifest.json, runs.csv (one row per
+replicate), summary.csv, trajectories.csv and the figures. Rerunning its scenario.yaml
+reproduces runs.csv exactly.""",
+        formatter_class=_Formatter,
+    )
+    run.add_argument(
+        "scenario", metavar="SCENARIO", help="a scenario YAML file, e.g. scenarios/kosovo_2007.yaml"
+    )
+    run.add_argument(
+        "--replicates",
+        type=int,
+        metavar="N",
+        help="number of replicates, e.g. --replicates 2000 (default: the file's)",
+    )
+    run.add_argument(
+        "--seed", type=int, metavar="S", help="random seed, e.g. --seed 7 (default: the file's)"
+    )
+    run.add_argument(
         "--set",
+        dest="overrides",
         action="append",
         default=[],
+        type=_override,
         metavar="PATH=VALUE",
-        help="override a scenario value by dotted path, e.g. parties.russia.flexibility=0.3 "
-        "(repeatable)",
+        help="change a scenario value by its dotted path, validated like the file, e.g. "
+        "--set parties.russia.flexibility=0.3 (repeatable)",
     )
+    run.add_argument(
+        "--out",
+        type=Path,
+        metavar="DIR",
+        help=f"write the results exactly to DIR, which must be new or empty (default: "
+        f"{RESULTS_ROOT}/<scenario name>-<UTC time>/)",
+    )
+    _figure_format(run)
+    run.add_argument(
+        "--format",
+        choices=("table", "json"),
+        default="table",
+        help="how to print the summary: table (default) or json, e.g. --format json",
+    )
+    run.add_argument(
+        "--quiet",
+        action="store_true",
+        help="print only the results folder: no summary, no progress bar",
+    )
+
+    validate = commands.add_parser(
+        "validate",
+        help="check scenario files",
+        description="Check scenario files: print 'ok' or every problem; exit 1 on any problem.",
+        epilog="example:\n  python run.py validate scenarios/*.yaml",
+        formatter_class=_Formatter,
+    )
+    validate.add_argument("files", nargs="+", metavar="FILE", help="scenario YAML files")
+
+    commands.add_parser(
+        "schema",
+        help="print the JSON Schema of scenario files",
+        description="Print the JSON Schema of scenario files (for editors to check and "
+        "complete them).",
+        epilog="example:\n  python run.py schema > scenario.schema.json",
+        formatter_class=_Formatter,
+    )
+
+    plot = commands.add_parser(
+        "plot",
+        help="redraw the figures of a results folder",
+        description="Redraw the figures of a results folder from its tables, without rerunning.",
+        epilog="example:\n  python run.py plot results/kosovo_2007-20261127T120000Z "
+        "--figure-format pdf",
+        formatter_class=_Formatter,
+    )
+    plot.add_argument("folder", type=Path, metavar="RESULTS_DIR", help="a results folder")
+    _figure_format(plot)
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit status (1 for invalid input)."""
-    args = build_parser().parse_args(argv)
+def _figure_format(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--figure-format",
+        choices=FIGURE_FORMATS,
+        default="png",
+        help="file format of the figures: png (default), svg or pdf",
+    )
+
+
+def _override(text: str) -> tuple[str, Any]:
     try:
-        scenario = load_scenario(args.scenario)
-        overrides = dict(parse_override(text) for text in args.set)
-        if args.replicates is not None:
-            overrides["replicates"] = args.replicates
-        if args.seed is not None:
-            overrides["seed"] = args.seed
-        if overrides:
-            scenario = with_overrides(scenario, overrides, source=f"{args.scenario} (overrides)")
+        return parse_override(text)
     except ScenarioError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
+        problem = error.problems[0]
+        message = f"found {problem.found}; expected {problem.expected}"
+        raise argparse.ArgumentTypeError(message) from None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
     try:
-        records = run_scenario(scenario)
-    except MemoryError:
-        print(
-            f"error: not enough memory for {scenario.replicates} replicates of {args.scenario}; "
-            "ask for fewer with --replicates",
-            file=sys.stderr,
+        return _dispatch(list(sys.argv[1:] if argv is None else argv))
+    except KeyboardInterrupt:
+        print("interrupted: nothing was written", file=sys.stderr)
+        return INTERRUPTED
+    except BrokenPipeError:
+        # The reader stopped reading (`run.py schema | head`): send what is left nowhere.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return BROKEN_PIPE
+
+
+def _dispatch(words: list[str]) -> int:
+    if words and words[0] not in (*COMMANDS, "-h", "--help", "--version"):
+        words.insert(0, "run")  # the default command
+    parser = build_parser()
+    try:
+        args = parser.parse_args(words)
+    except SystemExit as done:
+        return int(done.code or 0)
+    args.command_line = [Path(sys.argv[0]).name or "run.py", *words]
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return USAGE
+    commands = {"run": _run, "validate": _validate, "schema": _schema, "plot": _plot}
+    return commands[args.command](args)
+
+
+def _error(message: str, status: int = INVALID) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return status
+
+
+def _run(args: argparse.Namespace) -> int:
+    started = datetime.now(UTC)
+    if args.out is not None and holds_files(args.out):
+        return _error(f"--out {args.out} already holds files; choose a new folder", USAGE)
+    try:
+        scenario = _scenario(args)
+    except ScenarioError as error:
+        return _error(str(error))
+    destination = args.out or default_folder(scenario.name, started)
+    overrides = dict(args.overrides)
+
+    def record(finished: datetime | None) -> dict[str, Any]:
+        return manifest(
+            scenario,
+            args.scenario,
+            overrides,
+            args.command_line,
+            started,
+            finished,
+            args.figure_format,
         )
-        return 1
-    print(f"{scenario.name}: {records.replicates} replicates, seed {records.seed}")
-    share = "{:.3f}".format
-    formats = {"share": share, "ci_low": share, "ci_high": share, "median_end_round": "{:g}".format}
-    print(records.summary().to_string(index=False, formatters=formats, na_rep="-"))
+
+    try:
+        with ResultsFolder(destination, exact=args.out is not None) as folder:
+            folder.write_text(SCENARIO, scenario.to_yaml())
+            folder.write_manifest(record(None))
+            model = NegotiationModel(scenario, collect=True)
+            records = _run_model(model, show_progress=not args.quiet)
+            runs = records.to_frame()
+            summary = summarise(runs, scenario)
+            trajectories = model.trajectory().to_frame()
+            folder.write_csv(RUNS, runs)
+            folder.write_csv(SUMMARY, summary.outcomes)
+            folder.write_csv(TRAJECTORIES, trajectories)
+            for name, figure in render_figures(runs, trajectories, summary, scenario).items():
+                save_figure(folder.path(f"{name}.{args.figure_format}"), figure)
+            folder.write_manifest(record(datetime.now(UTC)))
+            written = folder.commit()
+    except ResultsError as error:
+        return _error(str(error))
+    except MemoryError:
+        return _error(
+            f"not enough memory for {scenario.replicates} replicates of {args.scenario}; "
+            "ask for fewer with --replicates"
+        )
+    if args.quiet:
+        print(written)
+    elif args.format == "json":
+        print(json.dumps({**summary.to_dict(), "folder": str(written)}, indent=2))
+    else:
+        print(summary.to_text())
+        print(f"\nresults: {written}")
+    return 0
+
+
+def _scenario(args: argparse.Namespace) -> Scenario:
+    """The scenario file with the command line's overrides applied (validated)."""
+    scenario = load_scenario(args.scenario)
+    overrides = dict(args.overrides)
+    if args.replicates is not None:
+        overrides["replicates"] = args.replicates
+    if args.seed is not None:
+        overrides["seed"] = args.seed
+    if overrides:
+        scenario = with_overrides(scenario, overrides, source=f"{args.scenario} (command line)")
+    return scenario
+
+
+def _run_model(model: NegotiationModel, show_progress: bool) -> RunRecords:
+    """Step the model to the end, with a progress bar on stderr if it is a terminal."""
+    with tqdm(
+        total=model.horizon,
+        desc=model.scenario.name,
+        unit=model.scenario.time_unit,
+        file=sys.stderr,
+        delay=0.5,
+        leave=False,
+        disable=not (show_progress and sys.stderr.isatty()),
+    ) as bar:
+        while model.running:
+            model.step()
+            bar.update()
+            bar.set_postfix(live=int(model.active.sum()), refresh=False)
+    return model.records()
+
+
+def _validate(args: argparse.Namespace) -> int:
+    status = 0
+    for path in args.files:
+        try:
+            load_scenario(path)
+        except ScenarioError as error:
+            status = _error(str(error))
+        else:
+            print(f"{path}: ok")
+    return status
+
+
+def _schema(args: argparse.Namespace) -> int:
+    print(json_schema())
+    return 0
+
+
+def _plot(args: argparse.Namespace) -> int:
+    try:
+        results = read_results(args.folder)
+        figures = render_figures(
+            results.runs, results.trajectories, results.summary, results.scenario
+        )
+        for name, figure in figures.items():
+            path = results.folder / f"{name}.{args.figure_format}"
+            save_figure(path, figure)
+            print(path)
+    except ResultsError as error:
+        return _error(str(error))
     return 0

@@ -1,0 +1,78 @@
+"""Benchmark: where the time of `python run.py SCENARIO` goes, stage by stage.
+
+Times, for one scenario (default kosovo_2007) at its replicate count (default 10 000): the
+model without and with per-round collection, the runs table, the summary, writing the CSV
+files, drawing and saving the figures, and the whole command (`sim.cli.main`, into a temporary
+folder), and prints the peak memory of the whole command.
+
+    python benchmarks/bench_run_command.py [SCENARIO] [--replicates 10000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import tempfile
+import time
+import tracemalloc
+from contextlib import contextmanager, redirect_stdout
+from pathlib import Path
+
+from sim import cli, load_scenario
+from sim.model import NegotiationModel
+from sim.plots import render_figures
+from sim.results import save_figure, write_csv
+from sim.scenario import with_overrides
+from sim.summary import summarise
+
+
+@contextmanager
+def timed(label: str):
+    start = time.perf_counter()
+    yield
+    print(f"{label:<32} {time.perf_counter() - start:6.2f} s")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("scenario", nargs="?", default="scenarios/kosovo_2007.yaml")
+    parser.add_argument("--replicates", type=int, default=10_000)
+    args = parser.parse_args()
+    scenario = with_overrides(load_scenario(args.scenario), {"replicates": args.replicates})
+    print(f"{scenario.name}, R = {scenario.replicates}")
+
+    with timed("model (no collection)"):
+        NegotiationModel(scenario).run()
+    with timed("model (collecting trajectories)"):
+        model = NegotiationModel(scenario, collect=True)
+        records = model.run()
+    with timed("runs table"):
+        runs = records.to_frame()
+    with timed("summary"):
+        summary = summarise(runs, scenario)
+    with timed("trajectory table"):
+        trajectories = model.trajectory().to_frame()
+    with tempfile.TemporaryDirectory() as work:
+        folder = Path(work)
+        with timed("write runs/summary/trajectories"):
+            write_csv(folder / "runs.csv", runs)
+            write_csv(folder / "summary.csv", summary.outcomes)
+            write_csv(folder / "trajectories.csv", trajectories)
+        with timed("draw figures"):
+            figures = render_figures(runs, trajectories, summary, scenario)
+        with timed("save figures (png)"):
+            for name, figure in figures.items():
+                save_figure(folder / f"{name}.png", figure)
+        words = [args.scenario, "--replicates", str(args.replicates), "--quiet", "--out"]
+        with timed("whole command (run.py)"), redirect_stdout(io.StringIO()):
+            cli.main([*words, str(folder / "timed")])
+        tracemalloc.start()  # slows the run down, so it gets a run of its own
+        with redirect_stdout(io.StringIO()):
+            cli.main([*words, str(folder / "traced")])
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+    print(f"{'peak memory of the command':<32} {peak / 2**20:6.1f} MiB")
+
+
+if __name__ == "__main__":
+    main()
