@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import signal
 import subprocess
 import sys
 import time
@@ -327,3 +328,22 @@ def test_progress_bar_only_on_a_terminal(tmp_path, monkeypatch, capsys):
     cli.main([str(KOSOVO), "--replicates", "20", "--quiet", "--out", str(tmp_path / "b")])
     assert quiet.getvalue() == ""
     assert "kosovo_2007: 20 replicates" in capsys.readouterr().out
+
+
+def test_real_sigint_during_a_run_leaves_nothing(tmp_path):
+    process = subprocess.Popen(
+        [sys.executable, "run.py", str(KOSOVO), "--replicates", "50000", "--out", tmp_path / "out"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 60
+    while not list(tmp_path.iterdir()) and time.monotonic() < deadline:
+        time.sleep(0.01)  # wait for the staging folder: the run has started
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 130, err
+    assert err == "interrupted: nothing was written\n"
+    assert out == ""
+    assert list(tmp_path.iterdir()) == []
