@@ -266,7 +266,7 @@ def _run(args: argparse.Namespace) -> int:
             folder.write_csv(SUMMARY, summary.outcomes)
             folder.write_csv(TRAJECTORIES, trajectories)
             for name, figure in render_figures(runs, trajectories, summary, scenario).items():
-                save_figure(folder.path(f"{name}.{args.figure_format}"), figure)
+                folder.save_figure(f"{name}.{args.figure_format}", figure)
             folder.write_manifest(record(datetime.now(UTC)))
             written = folder.commit()
     except ResultsError as error:
@@ -346,4 +346,6 @@ def _plot(args: argparse.Namespace) -> int:
             print(path)
     except ResultsError as error:
         return _error(str(error))
+    except OSError as error:
+        return _error(f"cannot write the figures in {args.folder}: {error.strerror or error}")
     return 0

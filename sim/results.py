@@ -157,6 +157,10 @@ class ResultsFolder:
         """Stage a table as CSV."""
         self._guard(write_csv, self.path(name), frame)
 
+    def save_figure(self, name: str, figure: Figure) -> None:
+        """Stage a figure; `name` ends with its format (png, svg or pdf)."""
+        self._guard(save_figure, self.path(name), figure)
+
     def write_manifest(self, manifest: dict[str, Any]) -> None:
         """Stage the manifest, with the size and SHA-256 of each data file staged so far.
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import shutil
 import signal
 import subprocess
 import sys
@@ -347,3 +348,12 @@ def test_real_sigint_during_a_run_leaves_nothing(tmp_path):
     assert err == "interrupted: nothing was written\n"
     assert out == ""
     assert list(tmp_path.iterdir()) == []
+
+
+def test_plot_that_cannot_write_is_an_input_error(folder, tmp_path, capsys):
+    copy = tmp_path / "copy"
+    shutil.copytree(folder, copy)
+    (copy / "outcomes.pdf").mkdir()  # a folder where the figure should go
+    status, _, err = run(capsys, "plot", copy, "--figure-format", "pdf")
+    assert status == 1
+    assert err.startswith(f"error: cannot write the figures in {copy}")
