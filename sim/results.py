@@ -19,9 +19,9 @@ import itertools
 import json
 import os
 import platform
+import secrets
 import shutil
 import subprocess
-import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -131,11 +131,7 @@ class ResultsFolder:
             raise ResultsError(f"{destination} already holds files; choose a new folder")
         try:
             destination.parent.mkdir(parents=True, exist_ok=True)
-            self.staging = Path(
-                tempfile.mkdtemp(
-                    prefix=f".{destination.name}.", suffix=".partial", dir=destination.parent
-                )
-            )
+            self.staging = _new_folder(destination.parent, f".{destination.name}.", ".partial")
         except OSError as error:
             raise ResultsError(f"cannot write results to {destination}: {_reason(error)}") from None
 
@@ -301,6 +297,20 @@ def read_results(folder: str | Path) -> Results:
         trajectories=trajectories,
         summary=summarise(runs, scenario),
     )
+
+
+def _new_folder(parent: Path, prefix: str, suffix: str) -> Path:
+    """A new folder with a random name and the umask's permissions.
+
+    (`tempfile.mkdtemp` would make it private, and it becomes the results folder.)
+    """
+    while True:
+        folder = parent / f"{prefix}{secrets.token_hex(4)}{suffix}"
+        try:
+            folder.mkdir()
+        except FileExistsError:
+            continue
+        return folder
 
 
 def _sha256(path: Path) -> str:

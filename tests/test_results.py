@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import stat
 from datetime import UTC, datetime
 
 import pandas as pd
@@ -177,3 +179,13 @@ def test_read_results_refuses_what_is_not_a_complete_folder(tmp_path, setup, mes
     setup(folder)
     with pytest.raises(ResultsError, match=message):
         read_results(folder)
+
+
+def test_results_folder_has_the_umasks_permissions(tmp_path):
+    mask = os.umask(0o022)
+    try:
+        with ResultsFolder(tmp_path / "out") as folder:
+            written = folder.commit()
+    finally:
+        os.umask(mask)
+    assert stat.S_IMODE(written.stat().st_mode) == 0o755
