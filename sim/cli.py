@@ -202,23 +202,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _dispatch(list(sys.argv[1:] if argv is None else argv))
     except KeyboardInterrupt:
-        print("interrupted: nothing was written", file=sys.stderr)
+        print("interrupted", file=sys.stderr)
         return INTERRUPTED
     except BrokenPipeError:
         # The reader stopped reading (`run.py schema | head`): send what is left nowhere.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return BROKEN_PIPE
+    except OSError as error:  # the output itself cannot be written (a full disk)
+        print(f"error: cannot write the output: {error.strerror or error}", file=sys.stderr)
+        return INVALID
 
 
-def _dispatch(words: list[str]) -> int:
+def _dispatch(typed: list[str]) -> int:
+    words = typed
     if words and words[0] not in (*COMMANDS, "-h", "--help", "--version"):
-        words.insert(0, "run")  # the default command
+        words = ["run", *words]  # the default command
     parser = build_parser()
     try:
         args = parser.parse_args(words)
     except SystemExit as done:
         return int(done.code or 0)
-    args.command_line = [Path(sys.argv[0]).name or "run.py", *words]
+    args.command_line = [Path(sys.argv[0]).name or "run.py", *typed]
     if args.command is None:
         parser.print_help(sys.stderr)
         return USAGE
@@ -233,8 +237,11 @@ def _error(message: str, status: int = INVALID) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     started = datetime.now(UTC)
-    if args.out is not None and holds_files(args.out):
-        return _error(f"--out {args.out} already holds files; choose a new folder", USAGE)
+    try:
+        if args.out is not None and holds_files(args.out):
+            return _error(f"--out {args.out} already holds files; choose a new folder", USAGE)
+    except OSError as error:
+        return _error(f"cannot write results to {args.out}: {error.strerror or error}")
     try:
         scenario = _scenario(args)
     except ScenarioError as error:
@@ -269,6 +276,9 @@ def _run(args: argparse.Namespace) -> int:
                 folder.save_figure(f"{name}.{args.figure_format}", figure)
             folder.write_manifest(record(datetime.now(UTC)))
             written = folder.commit()
+    except KeyboardInterrupt:
+        print("interrupted: no complete results were written", file=sys.stderr)
+        return INTERRUPTED
     except ResultsError as error:
         return _error(str(error))
     except MemoryError:
@@ -313,7 +323,7 @@ def _run_model(model: NegotiationModel, show_progress: bool) -> RunRecords:
         while model.running:
             model.step()
             bar.update()
-            bar.set_postfix(live=int(model.active.sum()), refresh=False)
+            bar.set_postfix_str(f"{int(model.active.sum())} live", refresh=False)
     return model.records()
 
 
@@ -337,15 +347,14 @@ def _schema(args: argparse.Namespace) -> int:
 def _plot(args: argparse.Namespace) -> int:
     try:
         results = read_results(args.folder)
-        figures = render_figures(
-            results.runs, results.trajectories, results.summary, results.scenario
-        )
-        for name, figure in figures.items():
-            path = results.folder / f"{name}.{args.figure_format}"
-            save_figure(path, figure)
-            print(path)
     except ResultsError as error:
         return _error(str(error))
-    except OSError as error:
-        return _error(f"cannot write the figures in {args.folder}: {error.strerror or error}")
+    figures = render_figures(results.runs, results.trajectories, results.summary, results.scenario)
+    for name, figure in figures.items():
+        path = results.folder / f"{name}.{args.figure_format}"
+        try:
+            save_figure(path, figure)
+        except OSError as error:
+            return _error(f"cannot write {path}: {error.strerror or error}")
+        print(path)
     return 0

@@ -24,7 +24,7 @@ from matplotlib.figure import Figure
 from matplotlib.offsetbox import AnchoredText
 from matplotlib.ticker import MaxNLocator
 
-from sim.records import OUTCOMES
+from sim.records import OUTCOMES, column
 from sim.scenario import Scenario, SecurityCouncil
 from sim.summary import Summary, joined_names, name_counts, session_table
 
@@ -147,13 +147,15 @@ def council_tallies(runs: pd.DataFrame, round_: int, members: int) -> pd.DataFra
     share of the votes held in which that many voted yes and the draft was vetoed. All shares
     are 0 where no vote was held.
     """
-    prefix = f"session{round_}_"
-    held = runs[prefix + "tabled"].to_numpy(dtype=bool)
-    vetoed = held & (joined_names(runs[prefix + "vetoed_by"]).to_numpy() != "")
+    session = f"session{round_}"
+    held = runs[column(session, "tabled")].to_numpy(dtype=bool)
+    vetoed = held & (joined_names(runs[column(session, "vetoed_by")]).to_numpy() != "")
     votes_held = max(int(held.sum()), 1)
 
     def shares(tally: str, mask: np.ndarray) -> np.ndarray:
-        counts = np.bincount(runs[prefix + tally].to_numpy(dtype=int)[mask], minlength=members + 1)
+        counts = np.bincount(
+            runs[column(session, tally)].to_numpy(dtype=int)[mask], minlength=members + 1
+        )
         return counts / votes_held
 
     table = pd.DataFrame({"votes": np.arange(members + 1)})
@@ -169,9 +171,9 @@ def veto_counts(runs: pd.DataFrame, round_: int, permanent: Sequence[str]) -> pd
     One row per permanent member, in the order given: `member` and its `vetoes` (the votes
     in which its no defeated a draft that had the votes).
     """
-    column = runs[f"session{round_}_vetoed_by"]
+    vetoers = runs[column(f"session{round_}", "vetoed_by")]
     return pd.DataFrame(
-        {"member": list(permanent), "vetoes": name_counts([column], list(permanent))}
+        {"member": list(permanent), "vetoes": name_counts([vetoers], list(permanent))}
     )
 
 
@@ -281,12 +283,14 @@ def _plot_issue_trajectory(
         ax.plot(
             rows["round"], rows["median"], color=colour, lw=width, label=_label(scenario, party)
         )
-    proposals = lines[lines["kind"] == "proposal"]
+    proposals = lines[lines["kind"] == "proposal"].set_index("round")
+    if len(proposals):  # rounds without a joint proposal break the line (NaN)
+        proposals = proposals.reindex(range(proposals.index.min(), proposals.index.max() + 1))
     ax.fill_between(
-        proposals["round"], proposals["p05"], proposals["p95"], color=PROPOSAL_COLOUR, alpha=0.12
+        proposals.index, proposals["p05"], proposals["p95"], color=PROPOSAL_COLOUR, alpha=0.12
     )
     ax.plot(
-        proposals["round"],
+        proposals.index,
         proposals["median"],
         color=PROPOSAL_COLOUR,
         ls="--",
@@ -503,15 +507,15 @@ def render_figures(
 ) -> dict[str, Figure]:
     """Every figure of a run, by name.
 
-    Keys: "outcomes", "trajectories", "council_votes" (only for a scenario with a Security
-    Council) and "time_to_outcome".
+    Keys: "outcomes", "trajectories", "council_votes" (only for a scenario whose Security
+    Council holds sessions) and "time_to_outcome".
     """
     info = RunInfo.from_summary(summary)
     figures = {
         "outcomes": plot_outcomes(summary.outcomes, info),
         "trajectories": plot_trajectories(trajectory, scenario, info),
     }
-    if scenario.security_council is not None:
+    if scenario.security_council is not None and scenario.security_council.sessions:
         figures["council_votes"] = plot_council_votes(runs, scenario, info)
     figures["time_to_outcome"] = plot_time_to_outcome(runs, scenario.horizon, info)
     return figures

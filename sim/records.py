@@ -29,6 +29,22 @@ class Outcome(IntEnum):
 OUTCOMES = (Outcome.AGREEMENT, Outcome.RESOLUTION, Outcome.UNILATERAL, Outcome.DEADLOCK)
 """Terminal outcomes in their fixed reporting order."""
 
+
+def column(*parts: object) -> str:
+    """A column of the runs table: its parts joined by "." (e.g. `position.kosovo.sovereignty`)."""
+    return ".".join(str(part) for part in parts)
+
+
+def holds_text(name: str) -> bool:
+    """Whether a column of the tidy tables holds text (outcomes, names, votes).
+
+    Reading such columns as text keeps a party called `true` or `inf` a name, not a value.
+    """
+    parts = name.split(".")
+    text = {"outcome", "recognised_by", "vetoed_by", "kind", "party", "issue"}
+    return parts[-1] in text or (len(parts) == 3 and parts[1] == "vote")
+
+
 QUANTILES = (0.05, 0.5, 0.95)
 """The quantiles a trajectory reports per round: a 90% band around the median."""
 
@@ -97,11 +113,12 @@ class RunRecords:
         """The tidy table of the run: one row per replicate.
 
         Columns: `replicate`, `outcome`, `end_round`, the outcome's point per issue
-        (`point_<issue>`), troika `proposals`, drafts tabled and withdrawn, the Council record
-        per session (`session<round>_` tabled, withdrawn, amendments, yes, no, abstain,
-        vetoed_by, and each member's vote: yes, no, abstain, or empty where no vote was held),
-        `recognised_by`, the final gap per issue (`gap_<issue>`) and the final position of each
-        party per issue (`position_<party>_<issue>`). Lists of names are joined by ";".
+        (`point.<issue>`), troika `proposals`, drafts tabled and withdrawn, the Council record
+        per session (`session<round>.` tabled, withdrawn, amendments, yes, no, abstain,
+        vetoed_by, and `vote.<member>`: yes, no, abstain, or empty where no vote was held),
+        `recognised_by`, the final gap per issue (`gap.<issue>`) and the final position of each
+        party per issue (`position.<party>.<issue>`). Lists of names are joined by ";". Names
+        never contain "." or ";", so no two columns or list items can be confused.
         """
         labels = np.array([o.label for o in Outcome])[self.outcome - Outcome.ONGOING]
         columns: dict[str, object] = {
@@ -110,29 +127,29 @@ class RunRecords:
             "end_round": self.end_round,
         }
         for k, issue in enumerate(self.issues):
-            columns[f"point_{issue}"] = self.point[:, k]
+            columns[column("point", issue)] = self.point[:, k]
         columns["proposals"] = self.proposals
         columns["drafts_tabled"] = self.tabled.sum(axis=0)
         columns["drafts_withdrawn"] = self.withdrawn.sum(axis=0)
         vote_labels = np.array(["no", "abstain", "yes"])
         for s, round_ in enumerate(self.sessions):
-            prefix = f"session{round_}_"
-            columns[prefix + "tabled"] = self.tabled[s]
-            columns[prefix + "withdrawn"] = self.withdrawn[s]
-            columns[prefix + "amendments"] = self.amendments[s]
-            columns[prefix + "yes"] = self.yes[s]
-            columns[prefix + "no"] = self.no[s]
-            columns[prefix + "abstain"] = self.abstain[s]
-            columns[prefix + "vetoed_by"] = _names(self.members, self.vetoed[s])
+            session = f"session{round_}"
+            columns[column(session, "tabled")] = self.tabled[s]
+            columns[column(session, "withdrawn")] = self.withdrawn[s]
+            columns[column(session, "amendments")] = self.amendments[s]
+            columns[column(session, "yes")] = self.yes[s]
+            columns[column(session, "no")] = self.no[s]
+            columns[column(session, "abstain")] = self.abstain[s]
+            columns[column(session, "vetoed_by")] = _names(self.members, self.vetoed[s])
             for m, member in enumerate(self.members):
                 labels = vote_labels[self.votes[s, m] - NO]
-                columns[prefix + member] = np.where(self.tabled[s], labels, "")
+                columns[column(session, "vote", member)] = np.where(self.tabled[s], labels, "")
         columns["recognised_by"] = _names(self.parties, self.recognised)
         for k, issue in enumerate(self.issues):
-            columns[f"gap_{issue}"] = self.gap[:, k]
+            columns[column("gap", issue)] = self.gap[:, k]
         for n, party in enumerate(self.parties):
             for k, issue in enumerate(self.issues):
-                columns[f"position_{party}_{issue}"] = self.positions[n, :, k]
+                columns[column("position", party, issue)] = self.positions[n, :, k]
         return pd.DataFrame(columns)
 
 

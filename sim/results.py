@@ -33,6 +33,7 @@ import matplotlib
 import pandas as pd
 from matplotlib.figure import Figure
 
+from sim.records import holds_text
 from sim.scenario import Scenario, ScenarioError, load_scenario
 from sim.summary import Summary, summarise
 
@@ -93,11 +94,13 @@ def save_figure(path: Path, figure: Figure) -> None:
 
 
 def read_csv(path: Path) -> pd.DataFrame:
-    """Read a CSV written by `write_csv`: only empty fields are missing values.
+    """Read a table written by `write_csv`: names as text, only empty fields missing.
 
-    (pandas would otherwise read a party or member named e.g. "nan" or "null" as missing.)
+    (pandas would otherwise read a party named `nan` as missing, or `true` as a boolean.)
     """
-    return pd.read_csv(path, keep_default_na=False, na_values=[""])
+    header = pd.read_csv(path, nrows=0).columns
+    text = {name: str for name in header if holds_text(name)}
+    return pd.read_csv(path, keep_default_na=False, na_values=[""], dtype=text)
 
 
 def default_folder(name: str, started: datetime, root: Path = RESULTS_ROOT) -> Path:
@@ -116,9 +119,13 @@ class ResultsFolder:
     Use it as a context manager: leaving the block without committing (an error, Ctrl-C)
     deletes the staging folder, so nothing is left behind.
 
+    A new destination is staged beside it (`.<name>.<random>.partial`) and renamed into place
+    whole. An existing empty folder (an `--out` made beforehand, a mount point, `.`) is staged
+    inside it and filled on commit: first a manifest marked incomplete, then the files, then
+    the complete manifest, so an interruption midway leaves a folder that says so.
+
     Args:
-        destination: the folder to create. It must not hold files yet (an empty folder is
-            replaced).
+        destination: the folder to write. It must not hold files yet.
         exact: if False, a destination taken by the time of the commit (another run finishing
             in the same second) is replaced by the first free `<destination>-2`, `-3`, ...;
             if True (an `--out` the user chose), that is an error.
@@ -127,11 +134,15 @@ class ResultsFolder:
     def __init__(self, destination: Path, exact: bool = True):
         self.destination = destination
         self.exact = exact
-        if exact and holds_files(destination):
-            raise ResultsError(f"{destination} already holds files; choose a new folder")
         try:
-            destination.parent.mkdir(parents=True, exist_ok=True)
-            self.staging = _new_folder(destination.parent, f".{destination.name}.", ".partial")
+            if holds_files(destination) and exact:
+                raise ResultsError(f"{destination} already holds files; choose a new folder")
+            self.in_place = exact and destination.is_dir()
+            if self.in_place:
+                self.staging = _new_folder(destination, ".", ".partial")
+            else:
+                destination.parent.mkdir(parents=True, exist_ok=True)
+                self.staging = _new_folder(destination.parent, f".{destination.name}.", ".partial")
         except OSError as error:
             raise ResultsError(f"cannot write results to {destination}: {_reason(error)}") from None
 
@@ -171,7 +182,9 @@ class ResultsFolder:
         self.write_text(MANIFEST, text)
 
     def commit(self) -> Path:
-        """Move the staged folder into place; returns the folder written."""
+        """Move the staged files into place; returns the folder written."""
+        if self.in_place:
+            return self._fill()
         for target in self._candidates():
             if holds_files(target) and not self.exact:
                 continue
@@ -185,6 +198,25 @@ class ResultsFolder:
                 raise ResultsError(f"cannot write {target}: {_reason(error)}") from None
             return target
         raise AssertionError("unreachable: candidates never run out")
+
+    def _fill(self) -> Path:
+        target = self.destination
+        if any(path != self.staging for path in target.iterdir()):
+            raise ResultsError(f"{target} already holds files; choose a new folder")
+        staged = sorted(path for path in self.staging.iterdir() if path.name != MANIFEST)
+        manifest = self.path(MANIFEST)
+        try:
+            if manifest.exists():
+                record = json.loads(manifest.read_text(encoding="utf-8"))
+                write_text(target / MANIFEST, json.dumps({**record, "complete": False}, indent=2))
+            for path in staged:
+                os.replace(path, target / path.name)
+            if manifest.exists():
+                os.replace(manifest, target / MANIFEST)
+            self.staging.rmdir()
+        except OSError as error:
+            raise ResultsError(f"cannot write {target}: {_reason(error)}") from None
+        return target
 
     def _candidates(self) -> Iterator[Path]:
         yield self.destination
@@ -218,6 +250,7 @@ def manifest(
         "replicates": scenario.replicates,
         "overrides": overrides,
         "command": command,
+        "working_directory": str(Path.cwd()),
         "started": started.isoformat(timespec="seconds"),
         "finished": finished.isoformat(timespec="seconds") if finished else None,
         "duration_seconds": round((finished - started).total_seconds(), 3) if finished else None,
@@ -230,9 +263,10 @@ def manifest(
 
 
 def git_commit(directory: Path) -> dict[str, Any] | None:
-    """The commit checked out in `directory` and whether tracked files differ from it.
+    """The commit of the git work tree rooted at `directory`, and whether tracked files differ.
 
-    None when git is not installed or `directory` is not a git work tree (an installed wheel).
+    None when git is not installed or `directory` is not the root of a work tree (an installed
+    package, even one inside some other repository).
     """
 
     def git(*args: str) -> str:
@@ -246,6 +280,8 @@ def git_commit(directory: Path) -> dict[str, Any] | None:
         return done.stdout.strip()
 
     try:
+        if Path(git("rev-parse", "--show-toplevel")).resolve() != directory.resolve():
+            return None
         commit = git("rev-parse", "HEAD")
         dirty = git("status", "--porcelain", "--untracked-files=no") != ""
     except (OSError, subprocess.SubprocessError):
@@ -269,7 +305,11 @@ class Results:
 
 
 def read_results(folder: str | Path) -> Results:
-    """Read a complete results folder; a `ResultsError` says what is missing or wrong."""
+    """Read a complete results folder; a `ResultsError` says what is missing or wrong.
+
+    Each data file must match the size and SHA-256 its manifest records, so a table changed
+    or cut short since the run is refused rather than summarised.
+    """
     folder = Path(folder)
     if not folder.is_dir():
         raise ResultsError(f"{folder}: no such results folder")
@@ -281,22 +321,43 @@ def read_results(folder: str | Path) -> Results:
         raise ResultsError(f"{folder / MANIFEST}: unreadable ({error})") from None
     if not isinstance(manifest, dict) or manifest.get("complete") is not True:
         raise ResultsError(f"{folder}: the run did not finish (its manifest is incomplete)")
+    for name in DATA_FILES:
+        _check_against_manifest(folder / name, manifest)
     try:
         scenario = load_scenario(folder / SCENARIO)
         runs = read_csv(folder / RUNS)
         trajectories = read_csv(folder / TRAJECTORIES)
+        summary = summarise(runs, scenario)
     except ScenarioError as error:
         raise ResultsError(str(error)) from None
-    except (OSError, ValueError) as error:
-        raise ResultsError(f"{folder}: {_reason(error)}") from None
+    except OSError as error:
+        raise ResultsError(f"{error.filename or folder}: {_reason(error)}") from None
+    except (ValueError, KeyError, TypeError) as error:
+        raise ResultsError(f"{folder}: its tables do not fit its scenario ({error})") from None
     return Results(
         folder=folder,
         manifest=manifest,
         scenario=scenario,
         runs=runs,
         trajectories=trajectories,
-        summary=summarise(runs, scenario),
+        summary=summary,
     )
+
+
+def _check_against_manifest(path: Path, manifest: dict[str, Any]) -> None:
+    files = manifest.get("files")
+    recorded = files.get(path.name) if isinstance(files, dict) else None
+    if not isinstance(recorded, dict):
+        raise ResultsError(f"{path.parent}: the manifest does not list {path.name}")
+    try:
+        size, digest = path.stat().st_size, _sha256(path)
+    except OSError as error:
+        raise ResultsError(f"{path}: {_reason(error)}") from None
+    if (size, digest) != (recorded.get("bytes"), recorded.get("sha256")):
+        raise ResultsError(
+            f"{path}: changed since the run ({size} bytes now, {recorded.get('bytes')} in the "
+            "manifest); rerun the scenario.yaml beside it to rebuild the folder"
+        )
 
 
 def _new_folder(parent: Path, prefix: str, suffix: str) -> Path:

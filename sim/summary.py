@@ -6,14 +6,14 @@ results folder), so a summary printed after a run and one read back from its fol
 
 from __future__ import annotations
 
-import json
+import math
 import textwrap
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from sim.records import OUTCOMES, Outcome
+from sim.records import OUTCOMES, Outcome, column
 from sim.scenario import Scenario
 
 Z_95 = 1.959964
@@ -72,10 +72,10 @@ def session_table(runs: pd.DataFrame, sessions: list[int]) -> pd.DataFrame:
     """
     rows = []
     for round_ in sessions:
-        prefix = f"session{round_}_"
-        tabled = runs[prefix + "tabled"].to_numpy(dtype=bool)
-        withdrawn = runs[prefix + "withdrawn"].to_numpy(dtype=bool)
-        vetoed = joined_names(runs[prefix + "vetoed_by"]).to_numpy() != ""
+        session = f"session{round_}"
+        tabled = runs[column(session, "tabled")].to_numpy(dtype=bool)
+        withdrawn = runs[column(session, "withdrawn")].to_numpy(dtype=bool)
+        vetoed = joined_names(runs[column(session, "vetoed_by")]).to_numpy() != ""
         adopted = (runs["outcome"].to_numpy() == Outcome.RESOLUTION.label) & (
             runs["end_round"].to_numpy() == round_
         )
@@ -87,7 +87,7 @@ def session_table(runs: pd.DataFrame, sessions: list[int]) -> pd.DataFrame:
                 "tabled": int(tabled.sum()),
                 "adopted": int(adopted.sum()),
                 "vetoed": int(vetoed.sum()),
-                "amended": int((runs[prefix + "amendments"].to_numpy() > 0).sum()),
+                "amended": int((runs[column(session, "amendments")].to_numpy() > 0).sum()),
             }
         )
     return pd.DataFrame(
@@ -134,7 +134,10 @@ class Summary:
         """The summary as plain JSON-ready data (NaN as null)."""
 
         def records(frame: pd.DataFrame) -> list[dict[str, object]]:
-            return json.loads(frame.to_json(orient="records"))
+            return [
+                {key: _plain(value) for key, value in row.items()}
+                for row in frame.to_dict(orient="records")
+            ]
 
         return {
             "scenario": self.scenario,
@@ -196,6 +199,15 @@ def _wrapped(lead: str, items: list[str], width: int) -> str:
     )
 
 
+def _plain(value: object) -> object:
+    """A table value as JSON has it: numpy scalars as Python numbers, NaN as None."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
 def _percent(share: float) -> str:
     return "<1%" if share < 0.01 else f"{share:.0%}"
 
@@ -214,7 +226,9 @@ def summarise(runs: pd.DataFrame, scenario: Scenario) -> Summary:
     else:
         sessions = session_table(runs, sorted(set(council.sessions)))
         permanent = [m for m in council.members if m in council.permanent]
-    vetoed = name_counts([runs[f"session{r}_vetoed_by"] for r in sessions["round"]], permanent)
+    vetoed = name_counts(
+        [runs[column(f"session{r}", "vetoed_by")] for r in sessions["round"]], permanent
+    )
     vetoes = pd.DataFrame(
         {
             "member": permanent,

@@ -80,8 +80,9 @@ def test_outputs_agree_with_each_other(folder):
     assert manifest["complete"] is True
     assert manifest["seed"] == 5
     assert manifest["overrides"] == {"horizon": 40}
-    words = ["run", str(KOSOVO), "--replicates", "300", "--seed", "5", "--set", "horizon=40"]
+    words = [str(KOSOVO), "--replicates", "300", "--seed", "5", "--set", "horizon=40"]
     assert manifest["command"][1:] == [*words, "--quiet", "--out", str(folder)]
+    assert manifest["working_directory"] == str(Path.cwd())
     assert manifest["duration_seconds"] >= 0
     assert set(manifest["files"]) == {
         "scenario.yaml",
@@ -239,7 +240,7 @@ def test_ctrl_c_leaves_nothing(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(NegotiationModel, "step", interrupted)
     status, _, err = run(capsys, KOSOVO, "--replicates", "50")
     assert status == 130
-    assert "interrupted: nothing was written" in err
+    assert "interrupted: no complete results were written" in err
     assert list((tmp_path / "results").iterdir()) == []
 
 
@@ -345,7 +346,7 @@ def test_real_sigint_during_a_run_leaves_nothing(tmp_path):
     process.send_signal(signal.SIGINT)
     out, err = process.communicate(timeout=60)
     assert process.returncode == 130, err
-    assert err == "interrupted: nothing was written\n"
+    assert err == "interrupted: no complete results were written\n"
     assert out == ""
     assert list(tmp_path.iterdir()) == []
 
@@ -356,4 +357,24 @@ def test_plot_that_cannot_write_is_an_input_error(folder, tmp_path, capsys):
     (copy / "outcomes.pdf").mkdir()  # a folder where the figure should go
     status, _, err = run(capsys, "plot", copy, "--figure-format", "pdf")
     assert status == 1
-    assert err.startswith(f"error: cannot write the figures in {copy}")
+    assert err.startswith(f"error: cannot write {copy / 'outcomes.pdf'}")
+
+
+def test_council_without_sessions_runs(tmp_path, capsys):
+    out = tmp_path / "s"
+    status, _, err = run(
+        capsys, KOSOVO, "--replicates", 30, "--set", "security_council.sessions=[]", "--out", out
+    )
+    assert status == 0, err
+    assert not (out / "council_votes.png").exists()
+    assert (out / "outcomes.png").exists()
+
+
+def test_out_dot_fills_the_empty_working_directory(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    status, out, err = run(capsys, KOSOVO, "--replicates", 20, "--quiet", "--out", ".")
+    assert status == 0, err
+    assert out == ".\n"
+    assert json.loads((tmp_path / "manifest.json").read_text())["complete"] is True
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+    assert read_results(tmp_path).summary.replicates == 20

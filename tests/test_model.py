@@ -355,7 +355,7 @@ def test_withdrawn_draft_is_recorded_without_a_vote():
     assert records.outcome.tolist() == [Outcome.DEADLOCK] * 3
     frame = records.to_frame()
     assert frame["drafts_withdrawn"].tolist() == [1] * 3
-    assert frame["session2_withdrawn"].tolist() == [True] * 3
+    assert frame["session2.withdrawn"].tolist() == [True] * 3
 
 
 def test_draft_is_tabled_when_no_veto_is_expected():
@@ -567,16 +567,16 @@ def test_records_frame_has_one_consistent_row_per_replicate():
     assert frame["replicate"].tolist() == list(range(300))
     assert frame["outcome"].value_counts().to_dict() == {k: v for k, v in counts.items() if v}
     for issue in ("a", "b"):
-        assert frame[f"point_{issue}"].isna().tolist() == (frame["outcome"] == "deadlock").tolist()
-        assert (frame[f"gap_{issue}"] >= 0).all()
+        assert frame[f"point.{issue}"].isna().tolist() == (frame["outcome"] == "deadlock").tolist()
+        assert (frame[f"gap.{issue}"] >= 0).all()
         for name in records.parties:
-            assert f"position_{name}_{issue}" in frame
+            assert f"position.{name}.{issue}" in frame
     for column in ("tabled", "withdrawn", "amendments", "yes", "no", "abstain"):
-        assert f"session2_{column}" in frame
-    tallies = frame[["session2_yes", "session2_no", "session2_abstain"]].sum(axis=1)
+        assert f"session2.{column}" in frame
+    tallies = frame[["session2.yes", "session2.no", "session2.abstain"]].sum(axis=1)
     assert set(tallies) <= {0, 15}  # a full Council vote, or none
-    assert (tallies == 15).tolist() == frame["session2_tabled"].tolist()
-    assert (frame.loc[frame["outcome"] == "resolution", "session2_yes"] >= 9).all()
+    assert (tallies == 15).tolist() == frame["session2.tabled"].tolist()
+    assert (frame.loc[frame["outcome"] == "resolution", "session2.yes"] >= 9).all()
     assert (frame["end_round"].between(1, 8)).all()
 
 
@@ -952,3 +952,25 @@ def test_scenario_model_and_records_pickle():
     np.testing.assert_array_equal(records.outcome, expected.outcome)
     assert pickle.loads(pickle.dumps(scenario)) == scenario
     np.testing.assert_array_equal(pickle.loads(pickle.dumps(records)).end_round, records.end_round)
+
+
+def test_runs_table_columns_never_collide():
+    # A member named like a session field, and names with underscores: with "_" as the
+    # separator `session2_tabled` and `position_north_a...` could be read two ways.
+    scenario = voting_scenario(
+        HOLDOUT_NO,
+        parties={"tabled": party(0.9, 0.9), "north_a": party(0.1, 0.1)},
+        security_council={
+            "members": ["holdout", "sponsor", "perm3", "perm4", "perm5", "tabled"]
+            + [f"yes{i}" for i in range(1, 5)]
+            + [f"no{i}" for i in range(1, 6)]
+        },
+    )
+    frame = NegotiationModel(scenario, replicates=2).run().to_frame()
+    parties, issues, members = len(scenario.parties), 2, 15
+    # replicate, outcome, end_round, proposals, drafts_tabled, drafts_withdrawn, recognised_by;
+    # point and gap per issue; 7 fields and 15 votes for the one session; positions.
+    assert len(frame.columns) == 7 + 2 * issues + 7 + members + parties * issues
+    assert frame.columns.is_unique
+    assert frame["session2.tabled"].dtype == bool
+    assert frame["session2.vote.tabled"].tolist() == ["yes", "yes"]

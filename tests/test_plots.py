@@ -32,6 +32,7 @@ from sim.plots import (
     veto_counts,
 )
 from sim.records import OUTCOMES
+from sim.results import read_csv, write_csv
 from sim.scenario import load_scenario
 from sim.summary import summarise
 
@@ -130,13 +131,13 @@ def hand_runs() -> pd.DataFrame:
         {
             "outcome": ["unilateral", "deadlock", "unilateral", "resolution", "unilateral"],
             "end_round": [4, 6, 2, 2, 4],
-            "session2_tabled": [True, True, False, True, True],
-            "session2_withdrawn": [False, False, True, False, False],
-            "session2_amendments": [0, 0, 0, 0, 0],
-            "session2_yes": [3, 2, 0, 3, 4],
-            "session2_no": [1, 1, 0, 0, 0],
-            "session2_abstain": [0, 1, 0, 1, 0],
-            "session2_vetoed_by": ["p", "", "", "p;q", ""],
+            "session2.tabled": [True, True, False, True, True],
+            "session2.withdrawn": [False, False, True, False, False],
+            "session2.amendments": [0, 0, 0, 0, 0],
+            "session2.yes": [3, 2, 0, 3, 4],
+            "session2.no": [1, 1, 0, 0, 0],
+            "session2.abstain": [0, 1, 0, 1, 0],
+            "session2.vetoed_by": ["p", "", "", "p;q", ""],
         }
     )
 
@@ -152,7 +153,7 @@ def test_council_tallies_are_shares_of_the_votes_held():
 
 
 def test_council_tallies_without_a_vote_are_zero():
-    runs = hand_runs().assign(session2_tabled=False, session2_vetoed_by=np.nan)
+    runs = hand_runs().assign(**{"session2.tabled": False, "session2.vetoed_by": np.nan})
     tallies = council_tallies(runs, 2, members=4)
     assert (tallies[["yes", "no", "abstain", "vetoed"]].to_numpy() == 0).all()
 
@@ -168,7 +169,7 @@ def test_veto_counts_per_permanent_member_in_the_order_given():
 
 @pytest.mark.filterwarnings("error")
 def test_council_data_from_a_csv_column_without_any_veto():
-    runs = hand_runs().assign(session2_vetoed_by=np.nan)  # CSV: empty in every row
+    runs = hand_runs().assign(**{"session2.vetoed_by": np.nan})  # CSV: empty in every row
     assert council_tallies(runs, 2, members=4)["vetoed"].sum() == 0
     assert veto_counts(runs, 2, ["p", "q"])["vetoes"].tolist() == [0, 0]
 
@@ -228,8 +229,8 @@ def read_back(tables, folder):
     runs, trajectory, _, scenario = tables
     frames = []
     for name, frame in (("runs", runs), ("trajectories", trajectory)):
-        frame.to_csv(folder / f"{name}.csv", index=False)
-        frames.append(pd.read_csv(folder / f"{name}.csv", keep_default_na=False, na_values=[""]))
+        write_csv(folder / f"{name}.csv", frame)
+        frames.append(read_csv(folder / f"{name}.csv"))
     return frames[0], frames[1], summarise(frames[0], scenario), scenario
 
 
@@ -439,3 +440,22 @@ def test_council_figure_needs_a_council(no_council):
     runs, _, summary, scenario = no_council
     with pytest.raises(ValueError, match="no Security Council"):
         plot_council_session(runs, scenario, 2, RunInfo.from_summary(summary))
+
+
+def test_proposal_line_breaks_over_rounds_without_a_proposal(withdrawn):
+    _, trajectory, summary, scenario = withdrawn
+    split = trajectory[~((trajectory["kind"] == "proposal") & (trajectory["round"] == 3))]
+    fig = plot_issue_trajectory(split, scenario, "sovereignty", RunInfo.from_summary(summary))
+    proposal = next(
+        line for line in fig.axes[0].get_lines() if line.get_label() == "troika's joint proposal"
+    )
+    rounds = list(proposal.get_xdata())
+    assert rounds[:4] == [1, 2, 3, 4]
+    assert np.isnan(proposal.get_ydata()[2]) and not np.isnan(proposal.get_ydata()[3])
+
+
+def test_no_council_figure_without_sessions(withdrawn):
+    runs, trajectory, summary, scenario = withdrawn
+    council = scenario.security_council.model_copy(update={"sessions": []})
+    sessionless = scenario.model_copy(update={"security_council": council})
+    assert "council_votes" not in render_figures(runs, trajectory, summary, sessionless)

@@ -5,12 +5,15 @@ from __future__ import annotations
 import json
 import os
 import stat
+import subprocess
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import make_scenario
+from conftest import make_scenario, make_yaml
 
+from sim import cli
 from sim.results import (
     MANIFEST,
     ResultsError,
@@ -189,3 +192,69 @@ def test_results_folder_has_the_umasks_permissions(tmp_path):
     finally:
         os.umask(mask)
     assert stat.S_IMODE(written.stat().st_mode) == 0o755
+
+
+def write_run(tmp_path, yaml_text: str, name: str = "out") -> Path:
+    scenario_file = tmp_path / f"{name}.yaml"
+    scenario_file.write_text(yaml_text)
+    out = tmp_path / name
+    assert cli.main([str(scenario_file), "--quiet", "--out", str(out)]) == 0
+    return out
+
+
+# A Council of three whose only permanent member is called `true` and votes no (a veto),
+# beside a member called `inf`: names that pandas would read as a boolean and a number.
+AWKWARD_NAMES = make_yaml(
+    parties={
+        "true": {"position": {"a": 0.1, "b": 0.1}, "flexibility": 0.0},
+        "inf": {"position": {"a": 0.9, "b": 0.9}, "flexibility": 0.0},
+    },
+    security_council={
+        "members": ["true", "inf", "broker"],
+        "permanent": ["true"],
+        "threshold": 1,
+        "sessions": [2],
+        "sponsor": "inf",
+        "strategy": "table_anyway",
+        "draft": {"a": 0.9, "b": 0.9},
+    },
+)
+
+
+def test_names_pandas_would_retype_are_read_back_as_names(tmp_path):
+    folder = write_run(tmp_path, AWKWARD_NAMES)
+    results = read_results(folder)
+    runs = results.runs
+    assert runs["session2.vetoed_by"].tolist() == ["true"] * 4
+    assert runs["session2.vote.true"].tolist() == ["no"] * 4
+    assert runs["session2.vote.inf"].tolist() == ["yes"] * 4
+    vetoes = results.summary.vetoes.set_index("member")["replicates"].to_dict()
+    assert vetoes == {"true": 4}
+
+
+def test_a_table_changed_after_the_run_is_refused(tmp_path):
+    folder = write_run(tmp_path, AWKWARD_NAMES)
+    runs = folder / "runs.csv"
+    runs.write_bytes(runs.read_bytes()[:-40])  # cut short
+    with pytest.raises(ResultsError, match=r"runs\.csv: changed since the run"):
+        read_results(folder)
+    runs.unlink()
+    with pytest.raises(ResultsError, match=r"runs\.csv: No such file"):
+        read_results(folder)
+
+
+def test_git_commit_of_a_folder_inside_a_work_tree_is_none(tmp_path):
+    # An installed package inside some other repository must not report that repository.
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    (tmp_path / "site").mkdir()
+    assert git_commit(tmp_path / "site") is None
+
+
+def test_git_commit_of_this_project():
+    root = Path(__file__).resolve().parents[1]
+    if not (root / ".git").exists():
+        pytest.skip("not a git checkout")
+    head = subprocess.run(
+        ["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True, check=True
+    )
+    assert git_commit(root)["commit"] == head.stdout.strip()
