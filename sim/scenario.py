@@ -15,6 +15,7 @@ import difflib
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from types import UnionType
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
@@ -487,6 +488,8 @@ def _pydantic_problem(error: Mapping[str, Any], root: type[BaseModel] = Scenario
     expected = error["msg"].removeprefix("Input should be ").removeprefix("Value error, ")
     if kind in ("float_type", "int_type") and _looks_numeric(error["input"]):
         expected += " (a number written as text: YAML reads 1e-3 as text, write 1.0e-3)"
+    if kind == "string_type" and isinstance(error["input"], bool | int | float | date):
+        expected += " (YAML reads yes, no, numbers and dates as values: quote text, e.g. 'yes')"
     return Problem(_dotted(loc), _describe(error["input"]), expected)
 
 
@@ -511,6 +514,8 @@ def _describe(value: Any) -> str:
         return "a list"
     if value is None:
         return "nothing"
+    if isinstance(value, date):
+        return f"the date {value.isoformat()}"
     return repr(value)
 
 

@@ -191,6 +191,8 @@ def nothing_written(place: Path) -> bool:
         ([KOSOVO, "--set", "parties.russia.flexibility=2"], 1, "parties.russia.flexibility"),
         ([KOSOVO, "--set", "parties.rusia.flexibility=0.2"], 1, "parties.rusia"),
         ([KOSOVO, "--replicates", "0"], 1, "replicates"),
+        ([KOSOVO, "--set", "time_unit=2007-12-19"], 1, "found the date 2007-12-19"),
+        ([KOSOVO, "--set", "description=yes"], 1, "quote text, e.g. 'yes'"),
         ([KOSOVO, "--set", "horizon"], 2, "PATH=VALUE"),
         ([KOSOVO, "--replicates", "many"], 2, "invalid int value"),
         ([KOSOVO, "--figure-format", "gif"], 2, "invalid choice"),
