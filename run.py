@@ -2,10 +2,7 @@
 
 import sys
 
-try:
-    from sim.cli import main
-except KeyboardInterrupt:  # Ctrl-C while the libraries load: nothing has started yet
-    sys.exit(130)
+from sim.launch import main
 
 if __name__ == "__main__":
     sys.exit(main())

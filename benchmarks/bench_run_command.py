@@ -27,6 +27,8 @@ from sim.results import save_figure, write_csv
 from sim.scenario import with_overrides
 from sim.summary import summarise
 
+RUN_PY = Path(__file__).resolve().parents[1] / "run.py"
+
 
 @contextmanager
 def timed(label: str):
@@ -70,7 +72,7 @@ def main() -> None:
             cli.main([*words, str(folder / "timed")])
         with timed("whole command (new process)"):
             subprocess.run(
-                [sys.executable, "run.py", *words, str(folder / "process")],
+                [sys.executable, str(RUN_PY), *words, str(folder / "process")],
                 check=True,
                 capture_output=True,
             )

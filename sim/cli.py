@@ -69,7 +69,8 @@ examples:
   python run.py plot results/kosovo_2007-20261127T120000Z --figure-format svg
 
 exit status: 0 done, 1 invalid input (a scenario, a --set value, a results folder, a file
-that cannot be written), 2 usage error (the command line itself), 130 interrupted.
+that cannot be written), 2 usage error (the command line itself), 130 interrupted, 141 the
+reader of the output went away.
 Run "python run.py COMMAND --help" for a command's options."""
 
 
@@ -80,7 +81,10 @@ class _Formatter(argparse.RawDescriptionHelpFormatter):
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of `run.py` with its four commands."""
     parser = argparse.ArgumentParser(
-        prog="run.py", description=DESCRIPTION, epilog=EPILOG, formatter_class=_Formatter
+        prog=Path(sys.argv[0]).name or "run.py",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=_Formatter,
     )
     parser.add_argument("--version", action="version", version=f"stalemate {__version__}")
     commands = parser.add_subparsers(
@@ -238,8 +242,8 @@ def _error(message: str, status: int = INVALID) -> int:
 def _run(args: argparse.Namespace) -> int:
     started = datetime.now(UTC)
     try:
-        if args.out is not None and holds_files(args.out):
-            return _error(f"--out {args.out} already holds files; choose a new folder", USAGE)
+        if args.out is not None and (problem := _unusable(args.out)):
+            return _error(problem, USAGE)
     except OSError as error:
         return _error(f"cannot write results to {args.out}: {error.strerror or error}")
     try:
@@ -294,6 +298,18 @@ def _run(args: argparse.Namespace) -> int:
         print(summary.to_text())
         print(f"\nresults: {written}")
     return 0
+
+
+def _unusable(out: Path) -> str | None:
+    """Why `--out` cannot take results (checked before the run), or None."""
+    if out.is_symlink() and not out.exists():
+        return f"--out {out} is a link to nothing; choose a folder"
+    if not holds_files(out):
+        return None
+    if out.is_dir() and all(p.name.endswith(".partial") for p in out.iterdir()):
+        leftovers = ", ".join(str(p) for p in out.iterdir())
+        return f"--out {out} holds what an interrupted run left ({leftovers}); delete it first"
+    return f"--out {out} already holds files; choose a new folder"
 
 
 def _scenario(args: argparse.Namespace) -> Scenario:

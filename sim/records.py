@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import IntEnum
 
@@ -40,9 +41,9 @@ def holds_text(name: str) -> bool:
 
     Reading such columns as text keeps a party called `true` or `inf` a name, not a value.
     """
-    parts = name.split(".")
-    text = {"outcome", "recognised_by", "vetoed_by", "kind", "party", "issue"}
-    return parts[-1] in text or (len(parts) == 3 and parts[1] == "vote")
+    return name in {"outcome", "recognised_by", "kind", "party", "issue"} or bool(
+        re.fullmatch(r"session\d+\.(vetoed_by|vote\.[a-z][a-z0-9_]*)", name)
+    )
 
 
 QUANTILES = (0.05, 0.5, 0.95)

@@ -47,6 +47,9 @@ SUMMARY = "summary.csv"
 TRAJECTORIES = "trajectories.csv"
 DATA_FILES = (SCENARIO, RUNS, SUMMARY, TRAJECTORIES)
 
+FORMAT = 1
+"""The layout of results folders (file names, columns); a manifest records it."""
+
 PACKAGES = ("mesa", "numpy", "pandas", "pyarrow", "pydantic", "pyyaml", "matplotlib", "tqdm")
 """The packages whose versions a manifest records (those not installed are left out)."""
 
@@ -208,7 +211,8 @@ class ResultsFolder:
         try:
             if manifest.exists():
                 record = json.loads(manifest.read_text(encoding="utf-8"))
-                write_text(target / MANIFEST, json.dumps({**record, "complete": False}, indent=2))
+                incomplete = json.dumps({**record, "complete": False}, indent=2) + "\n"
+                write_text(target / MANIFEST, incomplete)
             for path in staged:
                 os.replace(path, target / path.name)
             if manifest.exists():
@@ -243,6 +247,7 @@ def manifest(
     """What a results folder records about its run; `complete` is False until `finished`."""
     return {
         "complete": finished is not None,
+        "format": FORMAT,
         "stalemate": _version("stalemate"),
         "scenario": scenario.name,
         "source": source,
@@ -268,10 +273,13 @@ def git_commit(directory: Path) -> dict[str, Any] | None:
     None when git is not installed or `directory` is not the root of a work tree (an installed
     package, even one inside some other repository).
     """
+    # Inherited GIT_DIR, GIT_WORK_TREE (inside a git hook, say) would point git elsewhere.
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
 
     def git(*args: str) -> str:
         done = subprocess.run(
             ["git", "-C", str(directory), *args],
+            env=environment,
             capture_output=True,
             text=True,
             timeout=10,
@@ -321,6 +329,11 @@ def read_results(folder: str | Path) -> Results:
         raise ResultsError(f"{folder / MANIFEST}: unreadable ({error})") from None
     if not isinstance(manifest, dict) or manifest.get("complete") is not True:
         raise ResultsError(f"{folder}: the run did not finish (its manifest is incomplete)")
+    if manifest.get("format") != FORMAT:
+        raise ResultsError(
+            f"{folder}: written in results format {manifest.get('format')}, this version reads "
+            f"format {FORMAT}; rerun its scenario.yaml into a new folder"
+        )
     for name in DATA_FILES:
         _check_against_manifest(folder / name, manifest)
     try:
@@ -355,8 +368,8 @@ def _check_against_manifest(path: Path, manifest: dict[str, Any]) -> None:
         raise ResultsError(f"{path}: {_reason(error)}") from None
     if (size, digest) != (recorded.get("bytes"), recorded.get("sha256")):
         raise ResultsError(
-            f"{path}: changed since the run ({size} bytes now, {recorded.get('bytes')} in the "
-            "manifest); rerun the scenario.yaml beside it to rebuild the folder"
+            f"{path}: changed since the run (its size or SHA-256 differs from the manifest); "
+            "rerun the folder's scenario.yaml into a new folder to rebuild it"
         )
 
 

@@ -489,7 +489,10 @@ def _pydantic_problem(error: Mapping[str, Any], root: type[BaseModel] = Scenario
     if kind in ("float_type", "int_type") and _looks_numeric(error["input"]):
         expected += " (a number written as text: YAML reads 1e-3 as text, write 1.0e-3)"
     if kind == "string_type" and isinstance(error["input"], bool | int | float | date):
-        expected += " (YAML reads yes, no, numbers and dates as values: quote text, e.g. 'yes')"
+        expected += (
+            " (YAML reads yes, no, numbers and dates as values: quote text, 'yes' in a file, "
+            "--set \"key='yes'\" on the command line)"
+        )
     return Problem(_dotted(loc), _describe(error["input"]), expected)
 
 

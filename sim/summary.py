@@ -164,7 +164,7 @@ class Summary:
             f"{self.scenario}: {self.replicates} replicates, seed {self.seed}",
             outcomes.to_string(index=False, formatters=formats, na_rep="-"),
         ]
-        if self.sponsor is not None:
+        if self.sponsor is not None and len(self.sessions):
             lines.append(f"\nSecurity Council sessions (drafts sponsored by {self.sponsor}):")
             lines.append(self.sessions.rename(columns={"round": unit}).to_string(index=False))
             vetoers = self.vetoes[self.vetoes["replicates"] > 0]

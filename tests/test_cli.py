@@ -192,7 +192,7 @@ def nothing_written(place: Path) -> bool:
         ([KOSOVO, "--set", "parties.rusia.flexibility=0.2"], 1, "parties.rusia"),
         ([KOSOVO, "--replicates", "0"], 1, "replicates"),
         ([KOSOVO, "--set", "time_unit=2007-12-19"], 1, "found the date 2007-12-19"),
-        ([KOSOVO, "--set", "description=yes"], 1, "quote text, e.g. 'yes'"),
+        ([KOSOVO, "--set", "description=yes"], 1, """--set "key='yes'" on the command line"""),
         ([KOSOVO, "--set", "horizon"], 2, "PATH=VALUE"),
         ([KOSOVO, "--replicates", "many"], 2, "invalid int value"),
         ([KOSOVO, "--figure-format", "gif"], 2, "invalid choice"),
@@ -364,10 +364,11 @@ def test_plot_that_cannot_write_is_an_input_error(folder, tmp_path, capsys):
 
 def test_council_without_sessions_runs(tmp_path, capsys):
     out = tmp_path / "s"
-    status, _, err = run(
+    status, stdout, err = run(
         capsys, KOSOVO, "--replicates", 30, "--set", "security_council.sessions=[]", "--out", out
     )
     assert status == 0, err
+    assert "Security Council" not in stdout and "Empty DataFrame" not in stdout
     assert not (out / "council_votes.png").exists()
     assert (out / "outcomes.png").exists()
 
@@ -380,3 +381,32 @@ def test_out_dot_fills_the_empty_working_directory(tmp_path, monkeypatch, capsys
     assert json.loads((tmp_path / "manifest.json").read_text())["complete"] is True
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
     assert read_results(tmp_path).summary.replicates == 20
+
+
+def test_out_link_to_nothing_is_refused_before_the_run(tmp_path, capsys):
+    (tmp_path / "dangling").symlink_to(tmp_path / "nowhere")
+    status, _, err = run(capsys, KOSOVO, "--out", tmp_path / "dangling")
+    assert status == 2
+    assert "is a link to nothing" in err
+
+
+def test_out_holding_an_interrupted_runs_leftovers_says_so(tmp_path, capsys):
+    (tmp_path / "out" / ".1234abcd.partial").mkdir(parents=True)
+    status, _, err = run(capsys, KOSOVO, "--out", tmp_path / "out")
+    assert status == 2
+    assert "holds what an interrupted run left" in err and ".1234abcd.partial" in err
+
+
+def test_ctrl_c_while_the_libraries_load_is_no_traceback():
+    process = subprocess.Popen(
+        [sys.executable, "run.py", "--version"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(0.3)  # loading numpy, pandas, matplotlib and mesa takes about a second
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode in (130, 0)  # 0: it had already finished
+    assert "Traceback" not in err

@@ -14,6 +14,7 @@ import pytest
 from conftest import make_scenario, make_yaml
 
 from sim import cli
+from sim.records import holds_text
 from sim.results import (
     MANIFEST,
     ResultsError,
@@ -258,3 +259,33 @@ def test_git_commit_of_this_project():
         ["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True, check=True
     )
     assert git_commit(root)["commit"] == head.stdout.strip()
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("outcome", True),
+        ("recognised_by", True),
+        ("session20.vetoed_by", True),
+        ("session20.vote.true", True),
+        ("party", True),
+        # Numbers, even where an issue or a party is called like a text column:
+        ("point.outcome", False),
+        ("gap.kind", False),
+        ("position.vote.a", False),
+        ("position.true.party", False),
+        ("session20.yes", False),
+        ("end_round", False),
+    ],
+)
+def test_text_columns_are_known_by_their_whole_name(name, text):
+    assert holds_text(name) is text
+
+
+def test_a_folder_of_another_format_is_refused(tmp_path):
+    folder = write_run(tmp_path, AWKWARD_NAMES)
+    manifest_path = folder / MANIFEST
+    record = json.loads(manifest_path.read_text())
+    manifest_path.write_text(json.dumps({**record, "format": 0}))
+    with pytest.raises(ResultsError, match="results format 0, this version reads format 1"):
+        read_results(folder)
