@@ -294,15 +294,20 @@ def test_run_py_as_a_program():
     assert version.stdout.strip() == "stalemate 0.1.0"
 
 
-def test_closed_pipe_is_no_traceback():
-    # `run.py schema | head -c 1`: the reader has gone before the program writes.
-    process = subprocess.Popen(
-        [sys.executable, "run.py", "schema"],
+def start(*words: object) -> subprocess.Popen:
+    """`python run.py WORDS...` as a separate process, its output piped."""
+    return subprocess.Popen(
+        [sys.executable, "run.py", *map(str, words)],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
+
+
+def test_closed_pipe_is_no_traceback():
+    # `run.py schema | head -c 1`: the reader has gone before the program writes.
+    process = start("schema")
     process.stdout.close()
     stderr = process.stderr.read()
     assert process.wait() == 141
@@ -335,13 +340,7 @@ def test_progress_bar_only_on_a_terminal(tmp_path, monkeypatch, capsys):
 
 
 def test_real_sigint_during_a_run_leaves_nothing(tmp_path):
-    process = subprocess.Popen(
-        [sys.executable, "run.py", str(KOSOVO), "--replicates", "50000", "--out", tmp_path / "out"],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    process = start(str(KOSOVO), "--replicates", "50000", "--out", tmp_path / "out")
     deadline = time.monotonic() + 60
     while not list(tmp_path.iterdir()) and time.monotonic() < deadline:
         time.sleep(0.01)  # wait for the staging folder: the run has started
@@ -398,13 +397,7 @@ def test_out_holding_an_interrupted_runs_leftovers_says_so(tmp_path, capsys):
 
 
 def test_ctrl_c_while_the_libraries_load_is_no_traceback():
-    process = subprocess.Popen(
-        [sys.executable, "run.py", "--version"],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    process = start("--version")
     time.sleep(0.3)  # loading numpy, pandas, matplotlib and mesa takes about a second
     process.send_signal(signal.SIGINT)
     _, err = process.communicate(timeout=60)
