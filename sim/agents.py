@@ -207,7 +207,7 @@ class Council:
         self.permanent = np.array([name in spec.permanent for name in spec.members])
         self.threshold = spec.threshold
         self.veto = spec.veto
-        self.sessions = sorted(set(spec.sessions))
+        self.sessions = spec.session_rounds
         self.sponsor = model.party(spec.sponsor)
         self.strategy = spec.strategy
         self.draft = model.point(spec.draft)

@@ -376,7 +376,7 @@ def _plot_council_session(
     session = session_table(runs, [round_]).iloc[0]
     if session["tabled"]:
         _plot_tallies(council_tallies(runs, round_, members), ax)
-        permanent = [m for m in council.members if m in council.permanent]
+        permanent = council.permanent_members
         vetoes = veto_counts(runs, round_, permanent)
         message = _vote_record(session, vetoes, scenario)
         record = AnchoredText(message, loc="upper left", prop={"fontsize": "small"}, zorder=5)
@@ -458,7 +458,7 @@ def _no_vote(session: pd.Series, info: RunInfo, round_: int) -> str:
 def plot_council_votes(runs: pd.DataFrame, scenario: Scenario, info: RunInfo) -> Figure:
     """The Council's votes: one `plot_council_session` panel per session, stacked."""
     council = _council(scenario)
-    sessions = sorted(set(council.sessions))
+    sessions = council.session_rounds
     fig = _new_figure(9.0, 1.0 + 3.4 * len(sessions))
     axes = fig.subplots(len(sessions), 1, squeeze=False)[:, 0]
     for round_, ax in zip(sessions, axes, strict=True):

@@ -6,10 +6,11 @@ replicate, `RunRecords.to_frame`), `summary.csv` (one row per outcome), `traject
 (per-round quantiles, `Trajectory.to_frame`) and the figures.
 
 Nothing half-written ever looks whole: the folder is assembled under a hidden staging name
-next to its destination, each file is written to a temporary name and renamed, the manifest is
-marked complete last, and only then is the staging folder renamed into place. An interrupted
-run removes its staging folder; one killed outright leaves only a hidden `.*.partial` folder
-whose manifest says `"complete": false`.
+(beside a new destination, inside an existing empty one), each file is written to a temporary
+name and renamed, the manifest is marked complete last, and only then are the staged files
+moved into place (see `ResultsFolder`). An interrupted run removes its staging folder; one
+killed outright leaves only a hidden `.*.partial` folder whose manifest says
+`"complete": false`.
 """
 
 from __future__ import annotations
@@ -322,20 +323,20 @@ def read_results(folder: str | Path) -> Results:
     if not folder.is_dir():
         raise ResultsError(f"{folder}: no such results folder")
     try:
-        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        record = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ResultsError(f"{folder}: no {MANIFEST}; not a results folder") from None
     except (OSError, ValueError) as error:
         raise ResultsError(f"{folder / MANIFEST}: unreadable ({error})") from None
-    if not isinstance(manifest, dict) or manifest.get("complete") is not True:
+    if not isinstance(record, dict) or record.get("complete") is not True:
         raise ResultsError(f"{folder}: the run did not finish (its manifest is incomplete)")
-    if manifest.get("format") != FORMAT:
+    if record.get("format") != FORMAT:
         raise ResultsError(
-            f"{folder}: written in results format {manifest.get('format')}, this version reads "
+            f"{folder}: written in results format {record.get('format')}, this version reads "
             f"format {FORMAT}; rerun its scenario.yaml into a new folder"
         )
     for name in DATA_FILES:
-        _check_against_manifest(folder / name, manifest)
+        _check_against_manifest(folder / name, record)
     try:
         scenario = load_scenario(folder / SCENARIO)
         runs = read_csv(folder / RUNS)
@@ -349,7 +350,7 @@ def read_results(folder: str | Path) -> Results:
         raise ResultsError(f"{folder}: its tables do not fit its scenario ({error})") from None
     return Results(
         folder=folder,
-        manifest=manifest,
+        manifest=record,
         scenario=scenario,
         runs=runs,
         trajectories=trajectories,
@@ -357,8 +358,8 @@ def read_results(folder: str | Path) -> Results:
     )
 
 
-def _check_against_manifest(path: Path, manifest: dict[str, Any]) -> None:
-    files = manifest.get("files")
+def _check_against_manifest(path: Path, record: dict[str, Any]) -> None:
+    files = record.get("files")
     recorded = files.get(path.name) if isinstance(files, dict) else None
     if not isinstance(recorded, dict):
         raise ResultsError(f"{path.parent}: the manifest does not list {path.name}")

@@ -113,6 +113,16 @@ class SecurityCouncil(_Strict):
         0.25, description="Share of the way an amendment moves the draft toward the vetoer."
     )
 
+    @property
+    def session_rounds(self) -> list[int]:
+        """The rounds the Council meets in, each once, in order (the file may repeat them)."""
+        return sorted(set(self.sessions))
+
+    @property
+    def permanent_members(self) -> list[str]:
+        """The permanent members, in the order of `members`."""
+        return [m for m in self.members if m in self.permanent]
+
 
 class Decision(_Strict):
     """How every party judges a text against the status quo: a Council vote or a recognition."""

@@ -224,8 +224,8 @@ def summarise(runs: pd.DataFrame, scenario: Scenario) -> Summary:
         sessions = session_table(runs, [])
         permanent: list[str] = []
     else:
-        sessions = session_table(runs, sorted(set(council.sessions)))
-        permanent = [m for m in council.members if m in council.permanent]
+        sessions = session_table(runs, council.session_rounds)
+        permanent = council.permanent_members
     vetoed = name_counts(
         [runs[column(f"session{r}", "vetoed_by")] for r in sessions["round"]], permanent
     )

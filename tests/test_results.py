@@ -251,14 +251,24 @@ def test_git_commit_of_a_folder_inside_a_work_tree_is_none(tmp_path):
     assert git_commit(tmp_path / "site") is None
 
 
-def test_git_commit_of_this_project():
-    root = Path(__file__).resolve().parents[1]
-    if not (root / ".git").exists():
-        pytest.skip("not a git checkout")
-    head = subprocess.run(
-        ["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True, check=True
-    )
-    assert git_commit(root)["commit"] == head.stdout.strip()
+def test_git_commit_and_dirty_flag_of_a_work_tree(tmp_path):
+    def git(*args):
+        done = subprocess.run(
+            ["git", "-C", str(tmp_path), "-c", "user.name=t", "-c", "user.email=t@t", *args],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return done.stdout.strip()
+
+    git("init", "-q")
+    (tmp_path / "model.py").write_text("a = 1\n")
+    git("add", "model.py")
+    git("commit", "-q", "-m", "first")
+    head = git("rev-parse", "HEAD")
+    assert git_commit(tmp_path) == {"commit": head, "dirty": False}
+    (tmp_path / "model.py").write_text("a = 2\n")
+    assert git_commit(tmp_path) == {"commit": head, "dirty": True}
 
 
 @pytest.mark.parametrize(
