@@ -15,6 +15,10 @@ __version__ = "0.1.0"
 _HOMES = {
     "NegotiationModel": "sim.model",
     "run_scenario": "sim.model",
+    "Run": "sim.pipeline",
+    "simulate": "sim.pipeline",
+    "write_results": "sim.pipeline",
+    "read_results": "sim.results",
     "Outcome": "sim.records",
     "RunRecords": "sim.records",
     "Scenario": "sim.scenario",

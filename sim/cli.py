@@ -13,7 +13,9 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -21,32 +23,18 @@ from typing import Any
 from tqdm import tqdm
 
 from sim import __version__
-from sim.model import NegotiationModel
+from sim.pipeline import Progress, simulate, write_results
 from sim.plots import render_figures
-from sim.records import RunRecords
 from sim.results import (
     RESULTS_ROOT,
-    RUNS,
-    SCENARIO,
-    SUMMARY,
-    TRAJECTORIES,
     ResultsError,
     ResultsFolder,
     default_folder,
     holds_files,
-    manifest,
     read_results,
     save_figure,
 )
-from sim.scenario import (
-    Scenario,
-    ScenarioError,
-    json_schema,
-    load_scenario,
-    parse_override,
-    with_overrides,
-)
-from sim.summary import summarise
+from sim.scenario import Scenario, ScenarioError, json_schema, load_scenario, parse_override
 
 COMMANDS = ("run", "validate", "schema", "plot")
 FIGURE_FORMATS = ("png", "svg", "pdf")
@@ -247,55 +235,44 @@ def _run(args: argparse.Namespace) -> int:
     except OSError as error:
         return _error(f"cannot write results to {args.out}: {error.strerror or error}")
     try:
-        scenario = _scenario(args)
+        scenario = load_scenario(args.scenario)
     except ScenarioError as error:
         return _error(str(error))
     destination = args.out or default_folder(scenario.name, started)
-    overrides = dict(args.overrides)
-
-    def record(finished: datetime | None) -> dict[str, Any]:
-        return manifest(
-            scenario,
-            args.scenario,
-            overrides,
-            args.command_line,
-            started,
-            finished,
-            args.figure_format,
-        )
-
     try:
         with ResultsFolder(destination, exact=args.out is not None) as folder:
-            folder.write_text(SCENARIO, scenario.to_yaml())
-            folder.write_manifest(record(None))
-            model = NegotiationModel(scenario, collect=True)
-            records = _run_model(model, show_progress=not args.quiet)
-            runs = records.to_frame()
-            summary = summarise(runs, scenario)
-            trajectories = model.trajectory().to_frame()
-            folder.write_csv(RUNS, runs)
-            folder.write_csv(SUMMARY, summary.outcomes)
-            folder.write_csv(TRAJECTORIES, trajectories)
-            for name, figure in render_figures(runs, trajectories, summary, scenario).items():
-                folder.save_figure(f"{name}.{args.figure_format}", figure)
-            folder.write_manifest(record(datetime.now(UTC)))
-            written = folder.commit()
+            with _progress_bar(scenario, show=not args.quiet) as bar:
+                run = simulate(
+                    scenario,
+                    overrides=dict(args.overrides),
+                    replicates=args.replicates,
+                    seed=args.seed,
+                    progress=bar,
+                    source=f"{args.scenario} (command line)",
+                )
+            run = replace(run, source=args.scenario)
+            written = write_results(
+                run, folder, figure_format=args.figure_format, command=args.command_line
+            )
+    except ScenarioError as error:
+        return _error(str(error))
     except KeyboardInterrupt:
         print("interrupted: no complete results were written", file=sys.stderr)
         return INTERRUPTED
     except ResultsError as error:
         return _error(str(error))
     except MemoryError:
+        replicates = args.replicates or scenario.replicates
         return _error(
-            f"not enough memory for {scenario.replicates} replicates of {args.scenario}; "
+            f"not enough memory for {replicates} replicates of {args.scenario}; "
             "ask for fewer with --replicates"
         )
     if args.quiet:
         print(written)
     elif args.format == "json":
-        print(json.dumps({**summary.to_dict(), "folder": str(written)}, indent=2))
+        print(json.dumps({**run.summary.to_dict(), "folder": str(written)}, indent=2))
     else:
-        print(summary.to_text())
+        print(run.summary.to_text())
         print(f"\nresults: {written}")
     return 0
 
@@ -312,35 +289,24 @@ def _unusable(out: Path) -> str | None:
     return f"--out {out} already holds files; choose a new folder"
 
 
-def _scenario(args: argparse.Namespace) -> Scenario:
-    """The scenario file with the command line's overrides applied (validated)."""
-    scenario = load_scenario(args.scenario)
-    overrides = dict(args.overrides)
-    if args.replicates is not None:
-        overrides["replicates"] = args.replicates
-    if args.seed is not None:
-        overrides["seed"] = args.seed
-    if overrides:
-        scenario = with_overrides(scenario, overrides, source=f"{args.scenario} (command line)")
-    return scenario
-
-
-def _run_model(model: NegotiationModel, show_progress: bool) -> RunRecords:
-    """Step the model to the end, with a progress bar on stderr if it is a terminal."""
+@contextmanager
+def _progress_bar(scenario: Scenario, show: bool) -> Iterator[Progress]:
+    """A progress callback drawing a bar on stderr, if it is a terminal and the run is slow."""
     with tqdm(
-        total=model.horizon,
-        desc=model.scenario.name,
-        unit=model.scenario.time_unit,
+        total=scenario.horizon,
+        desc=scenario.name,
+        unit=scenario.time_unit,
         file=sys.stderr,
         delay=0.5,
         leave=False,
-        disable=not (show_progress and sys.stderr.isatty()),
+        disable=not (show and sys.stderr.isatty()),
     ) as bar:
-        while model.running:
-            model.step()
+
+        def progress(round_: int, live: int) -> None:
             bar.update()
-            bar.set_postfix_str(f"{int(model.active.sum())} live", refresh=False)
-    return model.records()
+            bar.set_postfix_str(f"{live} live", refresh=False)
+
+        yield progress
 
 
 def _validate(args: argparse.Namespace) -> int:
@@ -365,7 +331,9 @@ def _plot(args: argparse.Namespace) -> int:
         results = read_results(args.folder)
     except ResultsError as error:
         return _error(str(error))
-    figures = render_figures(results.runs, results.trajectories, results.summary, results.scenario)
+    figures = render_figures(
+        results.records, results.trajectories, results.summary, results.scenario
+    )
     for name, figure in figures.items():
         path = results.folder / f"{name}.{args.figure_format}"
         try:

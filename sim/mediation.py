@@ -1,17 +1,93 @@
-"""Compromise rules and the troika's joint proposal (DESIGN.md section 1, step 1).
+"""Compromise rules and the troika's joint proposal (docs/ODD.md, sections 7.2 and 7.3).
 
-Each rule maps the disputants' positions, shape (D, K, R) for D disputants, K issues and
-R replicates, to one compromise point per replicate, shape (K, R). All replicates are computed at
-once; there is one implementation of each rule, used with R = 1 and R = 10 000 alike.
+A compromise rule maps the disputants (`Disputants`: positions of shape (D, K, R) for D
+disputants, K issues and R replicates, with their capability, salience and no-deal utility) to
+one compromise point per replicate, shape (K, R). The rules are registered by name in
+`COMPROMISE_RULES`, the family a scenario's `mediation.rule` chooses from (see `sim.rules`). All
+replicates are computed at once; there is one implementation of each rule, used with R = 1 and
+R = 10 000 alike. The arithmetic behind the rules (`weighted_mean`, `nash`, `utilitarian`) is
+kept as plain functions of arrays.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
+from sim.rules import Registry
 from sim.utility import Loss, sum_in_order, utility
+
+
+@dataclass(frozen=True, eq=False)
+class Disputants:
+    """What a compromise rule knows of the disputants, over R replicates."""
+
+    positions: np.ndarray
+    """Their current ideal points, (D, K, R)."""
+    capability: np.ndarray
+    """Their capability, (D,)."""
+    salience: np.ndarray
+    """Their normalised salience, (D, K)."""
+    no_deal: np.ndarray
+    """Their no-deal (BATNA) points, (D, K, 1)."""
+    loss: Loss
+    """The scenario's utility: "linear" or "quadratic"."""
+
+    @cached_property
+    def no_deal_utility(self) -> np.ndarray:
+        """Each disputant's utility of its no-deal point in each replicate, (D, R)."""
+        return utility(self.no_deal, self.positions, self.salience[:, :, None], self.loss)
+
+
+CompromiseRule = Callable[[Disputants], np.ndarray]
+"""A compromise rule: the disputants in, the compromise (K, R) out."""
+
+COMPROMISE_RULES: Registry[CompromiseRule] = Registry("compromise rule")
+"""The compromise rules by the name `mediation.rule` gives them."""
+
+
+@COMPROMISE_RULES.register("weighted_mean")
+def compromise_model(disputants: Disputants) -> np.ndarray:
+    """The capability x salience weighted mean of the disputants' positions, issue by issue.
+
+    Source: the "compromise model" of EU decision-making (van den Bos 1991; Achen 2006, in
+    Thomson et al., *The European Union Decides*, ch. 4): the outcome on issue k is
+    sum_i c_i s_ik p_ik / sum_i c_i s_ik. This is interpreted as: each disputant pulls the
+    compromise on an issue in proportion to its capability times the salience it gives the
+    issue (`weighted_mean`); on an issue no disputant cares about, the plain mean is used.
+    """
+    weights = disputants.capability[:, None] * disputants.salience
+    return weighted_mean(disputants.positions, weights)
+
+
+@COMPROMISE_RULES.register("nash")
+def nash_bargaining(disputants: Disputants) -> np.ndarray:
+    """The Nash bargaining solution: the point that maximises the product of the gains.
+
+    Source: Nash (1950), "The bargaining problem", Econometrica 18:155: the solution maximises
+    prod_i (U_i(x) - d_i), with d_i the disputant's utility of its no-deal (BATNA) point. This
+    is interpreted as in `nash` (the ellipsoid method over the box of the disputants'
+    positions); without a zone of agreement it falls back to the `utilitarian` point.
+    """
+    return nash(
+        disputants.positions, disputants.salience, disputants.no_deal_utility, disputants.loss
+    )
+
+
+@COMPROMISE_RULES.register("median")
+def issue_median(disputants: Disputants) -> np.ndarray:
+    """The issue-by-issue median of the disputants' positions.
+
+    Source: Black (1948), the median position as the point no majority can beat on a single
+    dimension. This is interpreted as: the compromise on each issue is the median of the
+    disputants' positions on it (with two disputants, the midpoint), ignoring capability and
+    salience.
+    """
+    return np.median(disputants.positions, axis=0)
+
 
 _NASH_EPSILON = 1e-9
 """Below this gain the logarithm in the Nash objective is continued by its tangent line."""
@@ -20,13 +96,10 @@ _NASH_TOLERANCE = 1e-9
 
 
 def weighted_mean(positions: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """The compromise model: the capability x salience weighted mean, issue by issue.
+    """The weighted mean of positions, issue by issue; the plain mean where the weights are 0.
 
-    Source: the "compromise model" of EU decision-making (van den Bos 1991; Achen 2006, in
-    Thomson et al., *The European Union Decides*, ch. 4), where the outcome on issue k is
-    sum_i c_i s_ik p_ik / sum_i c_i s_ik. This is interpreted as: each disputant pulls the
-    compromise on an issue in proportion to its capability times the salience it gives the
-    issue; on an issue no disputant cares about, the plain mean is used.
+    The arithmetic of the compromise model (`compromise_model`) and of the utilitarian point
+    under quadratic loss (`utilitarian`).
 
     Args:
         positions: disputants' positions, (D, K, R).
@@ -39,17 +112,6 @@ def weighted_mean(positions: np.ndarray, weights: np.ndarray) -> np.ndarray:
     weighted = sum_in_order(weights[:, :, None] * positions, axis=0)
     plain = sum_in_order(positions, axis=0) / len(positions)
     return np.where(total > 0, weighted / np.where(total > 0, total, 1.0), plain)
-
-
-def median(positions: np.ndarray) -> np.ndarray:
-    """The issue-by-issue median of the disputants' positions.
-
-    Source: Black (1948), the median position as the point no majority can beat on a single
-    dimension. This is interpreted as: the compromise on each issue is the median of the
-    disputants' positions on it (with two disputants, the midpoint), ignoring capability and
-    salience.
-    """
-    return np.median(positions, axis=0)
 
 
 def nash(

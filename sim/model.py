@@ -1,25 +1,40 @@
 """The negotiation model: one Mesa model running R replicates of a scenario at once.
 
-Each round (one `step`) follows DESIGN.md section 1 and docs/ODD.md: mediation, response,
-stance update, Security Council session (on scheduled rounds) and unilateral action. State is
-held in party-major numpy arrays with a replicate axis, so every rule decides for all R
-replicates at once, and finished replicates are dropped from the state as they end. With R = 1
-it is an ordinary Mesa model to step and inspect; with R = 10 000 it is the Monte Carlo engine.
+Each round (one `step`) follows docs/ODD.md, section 3: mediation, response, stance update,
+Security Council session (on scheduled rounds) and unilateral action. The model's party-major
+numpy arrays, with a replicate axis where the state differs between replicates, are the only
+store of the parties' state (see `state`); the agents read and write through to them. Every
+rule decides for all R replicates at once, and finished replicates are dropped from the state
+as they end. With R = 1 it is an ordinary Mesa model to step and inspect; with R = 10 000 it is
+the Monte Carlo engine.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import mesa
 import numpy as np
 
-from sim.agents import Council, Party, Troika
-from sim.council import ABSTAIN, NO, YES
+from sim.agents import Party, concession_by_salience
+from sim.bodies import Council, Troika
 from sim.mediation import Proposal
-from sim.records import QUANTILES, Outcome, RunRecords, Trajectory
+from sim.records import QUANTILES, Outcome, RunRecords, SessionRecord, Trajectory, record_labels
 from sim.scenario import Scenario
 from sim.utility import sum_in_order, utility
+from sim.voting import ABSTAIN, NO, YES
+
+PARTY_STATE = (
+    "salience",
+    "capability",
+    "flexibility",
+    "red_low",
+    "red_high",
+    "no_deal",
+    "disputant",
+)
+"""The parties' attributes kept in the model's party-major arrays (besides `positions`)."""
 
 
 class Ties:
@@ -79,41 +94,25 @@ class NegotiationModel(mesa.Model):
 
         self.parties: list[Party] = []
         self._by_name: dict[str, Party] = {}
-        self.positions = np.empty((len(scenario.parties), len(self.issues), self.replicates))
         for name, spec in scenario.parties.items():
-            party = Party(self, name, spec, scenario.unilateral.get(name))
-            self.positions[party.index] = self.point(spec.position)
+            party = Party(self, name, spec.label, scenario.unilateral.get(name))
             self.parties.append(party)
             self._by_name[name] = party
-        self.disputants = [p for p in self.parties if p.disputant]
-        self._disputant_index = np.array([p.index for p in self.disputants])
-        self._actors = [p for p in self.parties if p.unilateral is not None]
-        self._salience = np.array([p.salience for p in self.parties])
-        self._red_low = np.array([p.red_low for p in self.parties])
-        self._red_high = np.array([p.red_high for p in self.parties])
-        self._flexibility = np.array([p.flexibility for p in self.parties])
-        self._capability = np.array([p.capability for p in self.parties])
-        self._concession = np.array([p.concession for p in self.parties])
-        self._alliances, self._patronage = self._ties()
+        self._state = self._initial_state(scenario)
+        self._derived: dict[str, Any] = {}
+        self.positions = np.empty((len(self.parties), len(self.issues), self.replicates))
+        self.positions[:] = np.array(
+            [self.point(spec.position) for spec in scenario.parties.values()]
+        )
 
         self.troika = Troika(self, scenario.mediation)
         council = scenario.security_council
         self.council = Council(self, council) if council is not None else None
-        sessions = len(self.council.sessions) if self.council else 0
-        members = len(self.council.members) if self.council else 0
-        self._session_log = {
-            field: np.zeros((sessions, *shape, self.replicates), dtype=dtype)
-            for field, shape, dtype in (
-                ("tabled", (), bool),
-                ("withdrawn", (), bool),
-                ("amendments", (), np.int64),
-                ("yes", (), np.int64),
-                ("no", (), np.int64),
-                ("abstain", (), np.int64),
-                ("votes", (members,), np.int8),
-                ("vetoed", (members,), bool),
-            )
-        }
+        self.council_log = SessionRecord.empty(
+            len(self.council.sessions) if self.council else 0,
+            len(self.council.members) if self.council else 0,
+            self.replicates,
+        )
 
         replicates = self.replicates
         self._rows = np.arange(replicates)
@@ -140,6 +139,156 @@ class NegotiationModel(mesa.Model):
             )
             self.datacollector.collect(self)
 
+    # --- the parties' state ----------------------------------------------------------------
+
+    def _initial_state(self, scenario: Scenario) -> dict[str, np.ndarray]:
+        """The party-major arrays of the scenario's parameters, read-only (see `set_party`)."""
+        issues = self.issues
+        salience, lines, no_deal = [], [], []
+        for spec in scenario.parties.values():
+            raw = np.array([[(spec.salience or {}).get(issue, 1.0)] for issue in issues])
+            salience.append(raw / raw.sum())
+            lines.append(np.array([spec.red_lines.get(issue, (0.0, 1.0)) for issue in issues]))
+            no_deal.append(self.point(spec.no_deal) if spec.no_deal else self.status_quo)
+        lines_array = np.array(lines)
+        n = len(self.parties)
+        strength = np.zeros((n, n))
+        for alliance in scenario.alliances:
+            i, j = (self.party(name).index for name in alliance.between)
+            strength[i, j] = strength[j, i] = alliance.strength
+        state = {
+            "salience": np.array(salience),
+            "capability": np.array([spec.capability for spec in scenario.parties.values()]),
+            "flexibility": np.array([spec.flexibility for spec in scenario.parties.values()]),
+            "red_low": lines_array[:, :, :1].copy(),
+            "red_high": lines_array[:, :, 1:].copy(),
+            "no_deal": np.array(no_deal),
+            "disputant": np.array([spec.disputant for spec in scenario.parties.values()]),
+            "alliance_strength": strength,
+        }
+        for array in state.values():
+            array.flags.writeable = False
+        return state
+
+    def state(self, name: str) -> np.ndarray:
+        """The party-major array of a parameter (read-only; change it with `set_party`).
+
+        Names and shapes (N parties, K issues): `salience`, `red_low`, `red_high`, `no_deal`
+        (N, K, 1); `capability`, `flexibility`, `disputant` (N,); `alliance_strength` (N, N),
+        symmetric. The positions, which change every round, are `positions`, (N, K, L).
+        """
+        return self._state[name]
+
+    @property
+    def salience(self) -> np.ndarray:
+        """Every party's normalised salience, (N, K, 1) (read-only)."""
+        return self._state["salience"]
+
+    @property
+    def capability(self) -> np.ndarray:
+        """Every party's capability, (N,) (read-only)."""
+        return self._state["capability"]
+
+    @property
+    def flexibility(self) -> np.ndarray:
+        """Every party's flexibility, (N,) (read-only)."""
+        return self._state["flexibility"]
+
+    @property
+    def red_low(self) -> np.ndarray:
+        """Every party's lower red line per issue, (N, K, 1) (read-only)."""
+        return self._state["red_low"]
+
+    @property
+    def red_high(self) -> np.ndarray:
+        """Every party's upper red line per issue, (N, K, 1) (read-only)."""
+        return self._state["red_high"]
+
+    @property
+    def no_deal(self) -> np.ndarray:
+        """Every party's no-deal point, (N, K, 1) (read-only)."""
+        return self._state["no_deal"]
+
+    @property
+    def alliance_strength(self) -> np.ndarray:
+        """The strength of the tie between each pair of parties, (N, N), symmetric (read-only)."""
+        return self._state["alliance_strength"]
+
+    def set_party(self, index: int, name: str, value: Any) -> None:
+        """Set attribute `name` of the party at `index`: what `party.<name> = value` does.
+
+        The value is checked against the attribute's range (docs/ODD.md, section 8.2) and
+        takes effect in every rule from the next decision on. A point (position, red line,
+        no-deal point) is given as K numbers in issue order; a position may also be (K, L),
+        one column per live replicate. Salience is normalised to sum to 1.
+
+        Raises:
+            ValueError: if the value has the wrong shape or is out of range.
+        """
+        if name == "position":
+            self.positions[index] = _party_point(value, len(self.issues), name, live=True)
+            return
+        if name not in PARTY_STATE:
+            raise ValueError(f"parties have no stored attribute {name!r}")
+        checked = _CHECKS[name](self, index, value)
+        array = self._state[name]
+        array.flags.writeable = True
+        try:
+            array[index] = checked
+        finally:
+            array.flags.writeable = False
+        self._derived.clear()
+
+    def set_alliance(self, first: str, second: str, strength: float) -> None:
+        """Set the strength of the tie between two parties (in [-1, 1]; 0 removes it)."""
+        i, j = self.party(first).index, self.party(second).index
+        if i == j:
+            raise ValueError(f"an alliance needs two different parties, got {first!r} twice")
+        value = _number(strength, "alliance strength", -1.0, 1.0)
+        array = self._state["alliance_strength"]
+        array.flags.writeable = True
+        array[i, j] = array[j, i] = value
+        array.flags.writeable = False
+        self._derived.clear()
+
+    def _cached(self, key: str, compute: Callable[[], Any]) -> Any:
+        """A value derived from the parties' parameters, recomputed after any of them changes."""
+        if key not in self._derived:
+            self._derived[key] = compute()
+        return self._derived[key]
+
+    @property
+    def disputant_index(self) -> np.ndarray:
+        """The party indices of the disputants, in party order."""
+        return self._cached("disputants", lambda: np.flatnonzero(self._state["disputant"]))
+
+    @property
+    def disputants(self) -> list[Party]:
+        """The disputants: the parties whose consent an agreement needs."""
+        return [self.parties[i] for i in self.disputant_index]
+
+    @property
+    def concession(self) -> np.ndarray:
+        """Every party's per-issue concession factor, (N, K, 1) (`concession_by_salience`)."""
+        return self._cached("concession", lambda: concession_by_salience(self.salience))
+
+    def _ties(self) -> tuple[Ties, Ties]:
+        """The alliance pull ties and the patronage ties.
+
+        Pull: A_ij = w_ij c_j / (c_i + c_j), so a weak party is pulled hard by a strong ally and
+        barely moves it (capability-weighted social influence: French 1956; Friedkin & Johnsen
+        1990). Patronage: P_ij = w_ij where j is more capable than i (j is i's patron).
+        """
+
+        def compute() -> tuple[Ties, Ties]:
+            strength = self.alliance_strength
+            capability = self.capability
+            pull = strength * capability[None, :] / (capability[:, None] + capability[None, :])
+            patronage = np.where(capability[None, :] > capability[:, None], strength, 0.0)
+            return Ties(pull), Ties(patronage)
+
+        return self._cached("ties", compute)
+
     # --- helpers ---------------------------------------------------------------------------
 
     def point(self, values: Mapping[str, float]) -> np.ndarray:
@@ -150,26 +299,9 @@ class NegotiationModel(mesa.Model):
         """The party with this scenario key."""
         return self._by_name[name]
 
-    def _ties(self) -> tuple[Ties, Ties]:
-        """The alliance pull ties and the patronage ties.
-
-        Pull: A_ij = w_ij c_j / (c_i + c_j), so a weak party is pulled hard by a strong ally and
-        barely moves it (capability-weighted social influence: French 1956; Friedkin & Johnsen
-        1990). Patronage: P_ij = w_ij where j is more capable than i (j is i's patron).
-        """
-        n = len(self.parties)
-        strength = np.zeros((n, n))
-        for alliance in self.scenario.alliances:
-            i, j = (self.party(name).index for name in alliance.between)
-            strength[i, j] = strength[j, i] = alliance.strength
-        capability = self._capability
-        pull = strength * capability[None, :] / (capability[:, None] + capability[None, :])
-        patronage = np.where(capability[None, :] > capability[:, None], strength, 0.0)
-        return Ties(pull), Ties(patronage)
-
     def utilities(self, points: np.ndarray) -> np.ndarray:
         """Every party's utility of `points` ((K, 1) or (K, L)), shape (N, L)."""
-        return utility(points, self.positions, self._salience, self.loss)
+        return utility(points, self.positions, self.salience, self.loss)
 
     # --- decision rules over all parties ---------------------------------------------------
 
@@ -200,7 +332,8 @@ class NegotiationModel(mesa.Model):
             (N, L) int8 codes YES, NO or ABSTAIN.
         """
         rules = self.decision
-        score = net + rules.patron_alignment * self._patronage.sum(self._stance(net))
+        _, patronage = self._ties()
+        score = net + rules.patron_alignment * patronage.sum(self._stance(net))
         if noisy and rules.noise > 0:
             score = score + rules.noise * self.rng.standard_normal(score.shape)
         return self._stance(score)
@@ -236,21 +369,22 @@ class NegotiationModel(mesa.Model):
         """
         positions = self.positions
         _, k, r = positions.shape
-        ties = self._alliances
+        ties, _ = self._ties()
+        disputants = self.disputant_index
         pull = ties.sum(positions) - ties.row_sums[:, None, None] * positions
         weight = np.repeat(ties.abs_row_sums[:, None], r, axis=1)
         if proposal is not None:
-            mediated = proposal.united * (proposal.point - positions[self._disputant_index])
-            pull[self._disputant_index] += self.troika.pull * mediated
-            weight[self._disputant_index] += self.troika.pull * proposal.united
+            mediated = proposal.united * (proposal.point - positions[disputants])
+            pull[disputants] += self.troika.pull * mediated
+            weight[disputants] += self.troika.pull * proposal.united
         stalemate = max(0, round_ - self.troika.first_round)
-        flexibility = np.minimum(1.0, self._flexibility * (1.0 + self.ripeness * stalemate))
-        share = flexibility[:, None, None] * self._concession / np.maximum(weight, 1.0)[:, None]
+        flexibility = np.minimum(1.0, self.flexibility * (1.0 + self.ripeness * stalemate))
+        share = flexibility[:, None, None] * self.concession / np.maximum(weight, 1.0)[:, None]
         moved = positions + share * pull
         if self.noise > 0:
-            drift = self.rng.standard_normal((len(self._disputant_index), k, r))
-            moved[self._disputant_index] += self.noise * drift
-        self.positions = np.clip(moved, self._red_low, self._red_high, out=moved)
+            drift = self.rng.standard_normal((len(disputants), k, r))
+            moved[disputants] += self.noise * drift
+        self.positions = np.clip(moved, self.red_low, self.red_high, out=moved)
 
     # --- the round -------------------------------------------------------------------------
 
@@ -258,6 +392,11 @@ class NegotiationModel(mesa.Model):
     def round(self) -> int:
         """The current round (number of steps taken)."""
         return self.steps
+
+    @property
+    def live(self) -> int:
+        """The number of replicates still running."""
+        return len(self._rows)
 
     @property
     def active(self) -> np.ndarray:
@@ -271,49 +410,56 @@ class NegotiationModel(mesa.Model):
         and dropped, so the work of a round shrinks as replicates finish.
         """
         round_ = self.steps
-        proposal = None
-        if self.troika.in_session(round_):
-            proposal = self.troika.propose()
+        proposal = self.troika.propose() if self.troika.in_session(round_) else None
         self.round_proposal = proposal
         if proposal is not None:
-            self.proposals[self._rows] += proposal.united
-            accepted = proposal.united.copy()
-            for disputant in self.disputants:
-                accepted &= disputant.accepts(proposal.point)
-            proposal = self._finish(accepted, Outcome.AGREEMENT, proposal.point, proposal)
+            proposal = self.respond(proposal)
         self.last_proposal = proposal
-
         self.update_stances(proposal, round_)
-
-        if self.council is not None and round_ in self.council.sessions:
-            session = self.council.session()
-            held = self.council.sessions.index(round_)
-            for field, log in self._session_log.items():
-                log[held][..., self._rows] = getattr(session, field)
-            self._finish(session.adopted, Outcome.RESOLUTION, session.draft)
-
-        for actor in self._actors:
-            self._act_alone(actor, round_)
-
+        if self.council is not None and self.council.sits(round_):
+            self.hold_session(round_)
+        for party in self.parties:
+            if party.may_act(round_):
+                self.act_alone(party, round_)
         if round_ >= self.horizon:
             self._finish(np.ones(len(self._rows), dtype=bool), Outcome.DEADLOCK, np.nan)
         self.running = len(self._rows) > 0
         if self.datacollector is not None:
             self.datacollector.collect(self)
 
-    def _act_alone(self, actor: Party, round_: int) -> None:
-        """The actor's unilateral decision; those who judge the act favourably recognise it."""
-        if not actor.may_act(round_):
-            return
+    def respond(self, proposal: Proposal) -> Proposal:
+        """The disputants answer the troika: agreement where the proposal is joint and all accept.
+
+        Returns the proposal in the replicates still live (see `Party.accepts`).
+        """
+        self.proposals[self._rows] += proposal.united
+        accepted = proposal.united.copy()
+        for disputant in self.disputants:
+            accepted &= disputant.accepts(proposal.point)
+        return self._finish(accepted, Outcome.AGREEMENT, proposal.point, proposal)
+
+    def hold_session(self, round_: int) -> None:
+        """The Council sits (`Council.session`); its record is logged, an adoption ends the run."""
+        session = self.council.session()
+        self.council_log.store(self.council.sessions.index(round_), self._rows, session.record)
+        self._finish(session.adopted, Outcome.RESOLUTION, session.draft)
+
+    def act_alone(self, actor: Party, round_: int) -> None:
+        """The actor's unilateral decision; those who judge the act favourably recognise it.
+
+        The backing that raises the actor's hazard (`Party.unilateral_hazard`) is the capability
+        share of the other parties whose noise-free judgement of the act is yes.
+        """
+        point = actor.unilateral_point
         others = np.arange(len(self.parties)) != actor.index
-        net = self.net_utility(actor.unilateral_point)
+        capability = self.capability
+        net = self.net_utility(point)
         expected = self.judge(net, noisy=False) == YES
-        backing = sum_in_order(self._capability[others, None] * expected[others], axis=0)
-        hazard = actor.unilateral_hazard(round_, backing / self._capability[others].sum())
-        acts = self.rng.random(len(self._rows)) < hazard
+        backing = sum_in_order(capability[others, None] * expected[others], axis=0)
+        acts = actor.acts_alone(round_, backing / capability[others].sum())
         recognise = (self.judge(net[:, acts], noisy=True) == YES) & others[:, None]
         self.recognised[:, self._rows[acts]] = recognise
-        self._finish(acts, Outcome.UNILATERAL, actor.unilateral_point)
+        self._finish(acts, Outcome.UNILATERAL, point)
 
     def _finish(
         self,
@@ -345,7 +491,7 @@ class NegotiationModel(mesa.Model):
     # --- data collection (see `collect`) ---------------------------------------------------
 
     def _live_count(self) -> int:
-        return len(self._rows)
+        return self.live
 
     def _position_quantiles(self) -> np.ndarray:
         """(N, K, 3): the 5%, 50% and 95% quantiles of each position over live replicates."""
@@ -385,22 +531,16 @@ class NegotiationModel(mesa.Model):
 
     def records(self) -> RunRecords:
         """The per-replicate records so far (positions: current ones for replicates still live)."""
-        council = self.council
         positions = self.final_positions.copy()
         positions[..., self._rows] = self.positions
-        disputed = positions[self._disputant_index]
+        disputed = positions[self.disputant_index]
         return RunRecords(
-            scenario=self.scenario.name,
-            seed=self.seed,
-            issues=tuple(self.issues),
-            parties=tuple(p.name for p in self.parties),
-            sessions=tuple(council.sessions) if council else (),
-            members=tuple(m.name for m in council.members) if council else (),
+            **{**record_labels(self.scenario), "seed": self.seed},
             outcome=self.outcome.copy(),
             end_round=self.end_round.copy(),
             point=self.outcome_point.copy(),
             proposals=self.proposals.copy(),
-            **{field: log.copy() for field, log in self._session_log.items()},
+            council=self.council_log.copy(),
             recognised=self.recognised.copy(),
             positions=positions.transpose(0, 2, 1).copy(),
             gap=(disputed.max(axis=0) - disputed.min(axis=0)).T,
@@ -419,3 +559,72 @@ def run_scenario(
 ) -> RunRecords:
     """Run a scenario's replicates to the end and return their records."""
     return NegotiationModel(scenario, replicates=replicates, seed=seed).run()
+
+
+# --- checks of values set on parties (ranges as in docs/ODD.md, section 8.2) ----------------
+
+
+def _number(value: Any, what: str, low: float, high: float, *, above: bool = False) -> float:
+    """`value` as a float in [low, high] (in (low, high] if `above`), else a ValueError."""
+    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
+        raise ValueError(f"{what} must be a number, got {value!r}")
+    number = float(value)
+    inside = (low < number if above else low <= number) and number <= high
+    if not inside:
+        bracket = "(" if above else "["
+        raise ValueError(f"{what} must be in {bracket}{low:g}, {high:g}], got {value!r}")
+    return number
+
+
+def _party_point(value: Any, issues: int, what: str, live: bool = False) -> np.ndarray:
+    """K numbers in [0, 1] as a column (K, 1); with `live`, also (K, L) as given."""
+    array = np.asarray(value, dtype=float)
+    if array.ndim == 1:
+        array = array[:, None]
+    if array.ndim != 2 or array.shape[0] != issues or (array.shape[1] != 1 and not live):
+        raise ValueError(f"{what} must be {issues} numbers, one per issue; got shape {array.shape}")
+    if not np.isfinite(array).all() or (array < 0).any() or (array > 1).any():
+        raise ValueError(f"{what} must lie in [0, 1] on every issue")
+    return array
+
+
+def _check_salience(model: NegotiationModel, index: int, value: Any) -> np.ndarray:
+    array = np.asarray(value, dtype=float).reshape(-1, 1)
+    if array.shape[0] != len(model.issues) or not np.isfinite(array).all() or (array < 0).any():
+        raise ValueError(f"salience must be {len(model.issues)} weights >= 0, one per issue")
+    if array.sum() <= 0:
+        raise ValueError("salience needs at least one positive weight")
+    return array / array.sum()
+
+
+def _check_red_line(side: str) -> Callable[[NegotiationModel, int, Any], np.ndarray]:
+    def check(model: NegotiationModel, index: int, value: Any) -> np.ndarray:
+        line = _party_point(value, len(model.issues), side)
+        low = line if side == "red_low" else model.red_low[index]
+        high = line if side == "red_high" else model.red_high[index]
+        if (low > high).any():
+            raise ValueError(f"{side} would cross the party's other red line (low > high)")
+        return line
+
+    return check
+
+
+def _check_disputant(model: NegotiationModel, index: int, value: Any) -> bool:
+    if not isinstance(value, bool | np.bool_):
+        raise ValueError(f"disputant must be True or False, got {value!r}")
+    others = np.delete(model.state("disputant"), index).sum()
+    if others + bool(value) < 2:
+        raise ValueError("a negotiation needs at least two disputants")
+    return bool(value)
+
+
+_CHECKS: dict[str, Callable[[NegotiationModel, int, Any], Any]] = {
+    "salience": _check_salience,
+    "capability": lambda model, index, value: _number(value, "capability", 0, np.inf, above=True),
+    "flexibility": lambda model, index, value: _number(value, "flexibility", 0, 1),
+    "red_low": _check_red_line("red_low"),
+    "red_high": _check_red_line("red_high"),
+    "no_deal": lambda model, index, value: _party_point(value, len(model.issues), "no_deal"),
+    "disputant": _check_disputant,
+}
+"""How `NegotiationModel.set_party` checks each stored attribute's value."""

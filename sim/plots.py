@@ -1,9 +1,10 @@
 """The figures of a run: outcome shares, stance trajectories, Council votes, time to outcome.
 
-Each figure is drawn from the same tables a results folder holds (`runs.csv`, `summary.csv`,
-`trajectories.csv`), in memory or read back from CSV, so `run.py plot` redraws exactly what a
-run drew. Data preparation (`outcome_bars`, `trajectory_lines`, `red_lines`, `council_tallies`,
-`veto_counts`, `end_round_histogram`) is kept apart from drawing. Each drawing function draws
+Each figure is drawn from what a results folder holds: the typed records of the runs
+(`RunRecords`, read back from `runs.csv` through `RunRecords.from_frame`), the summary and the
+trajectory table (`trajectories.csv`), so `run.py plot` redraws exactly what a run drew. Data
+preparation (`outcome_bars`, `trajectory_lines`, `red_lines`, `council_tallies`, `veto_counts`,
+`end_round_histogram`) is kept apart from drawing. Each drawing function draws
 one panel into the `ax` it is given and returns its figure, or, without one, makes a figure of
 its own with a title naming the scenario and a caption giving the replicates and the seed.
 Figures are `matplotlib.figure.Figure` objects, not pyplot's: nothing is shown, nothing is
@@ -24,9 +25,9 @@ from matplotlib.figure import Figure
 from matplotlib.offsetbox import AnchoredText
 from matplotlib.ticker import MaxNLocator
 
-from sim.records import OUTCOMES, column
+from sim.records import OUTCOMES, RunRecords
 from sim.scenario import Scenario, SecurityCouncil
-from sim.summary import Summary, joined_names, name_counts, session_table
+from sim.summary import Summary, session_table
 
 OUTCOME_COLOURS = {
     "agreement": "#009E73",
@@ -139,55 +140,51 @@ def red_lines(scenario: Scenario, issue: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["party", "label", "low", "high"])
 
 
-def council_tallies(runs: pd.DataFrame, round_: int, members: int) -> pd.DataFrame:
+def council_tallies(records: RunRecords, round_: int) -> pd.DataFrame:
     """How the votes held at the Council session in `round_` were split.
 
-    One row per number of votes `votes` from 0 to `members`; columns `yes`, `no` and
-    `abstain`: the share of the votes held in which that many members voted so; `vetoed`: the
-    share of the votes held in which that many voted yes and the draft was vetoed. All shares
-    are 0 where no vote was held.
+    One row per number of votes `votes` from 0 to the number of members; columns `yes`, `no`
+    and `abstain`: the share of the votes held in which that many members voted so; `vetoed`:
+    the share of the votes held in which that many voted yes and the draft was vetoed. All
+    shares are 0 where no vote was held.
     """
-    session = f"session{round_}"
-    held = runs[column(session, "tabled")].to_numpy(dtype=bool)
-    vetoed = held & (joined_names(runs[column(session, "vetoed_by")]).to_numpy() != "")
+    session = records.council.at(records.sessions.index(round_))
+    members = len(records.members)
+    held = session.tabled
+    vetoed = held & session.vetoed.any(axis=0)
     votes_held = max(int(held.sum()), 1)
 
-    def shares(tally: str, mask: np.ndarray) -> np.ndarray:
-        counts = np.bincount(
-            runs[column(session, tally)].to_numpy(dtype=int)[mask], minlength=members + 1
-        )
-        return counts / votes_held
+    def shares(tally: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        return np.bincount(tally[mask], minlength=members + 1) / votes_held
 
     table = pd.DataFrame({"votes": np.arange(members + 1)})
     for tally in TALLIES:
-        table[tally] = shares(tally, held)
-    table["vetoed"] = shares("yes", vetoed)
+        table[tally] = shares(getattr(session, tally), held)
+    table["vetoed"] = shares(session.yes, vetoed)
     return table
 
 
-def veto_counts(runs: pd.DataFrame, round_: int, permanent: Sequence[str]) -> pd.DataFrame:
+def veto_counts(records: RunRecords, round_: int, permanent: Sequence[str]) -> pd.DataFrame:
     """The vetoes cast at the Council session in `round_`.
 
     One row per permanent member, in the order given: `member` and its `vetoes` (the votes
     in which its no defeated a draft that had the votes).
     """
-    vetoers = runs[column(f"session{round_}", "vetoed_by")]
-    return pd.DataFrame(
-        {"member": list(permanent), "vetoes": name_counts([vetoers], list(permanent))}
-    )
+    vetoed = records.council.vetoed[records.sessions.index(round_)]
+    counts = [int(vetoed[records.members.index(member)].sum()) for member in permanent]
+    return pd.DataFrame({"member": list(permanent), "vetoes": np.array(counts, dtype=int)})
 
 
-def end_round_histogram(runs: pd.DataFrame, horizon: int) -> pd.DataFrame:
+def end_round_histogram(records: RunRecords, horizon: int) -> pd.DataFrame:
     """How many replicates ended in each round, per outcome.
 
     One row per `round` from 0 to `horizon`; one column per outcome label (`OUTCOMES` order)
     with the number of replicates that ended so in that round.
     """
-    outcome = runs["outcome"].to_numpy()
-    end_round = runs["end_round"].to_numpy(dtype=int)
     table = pd.DataFrame({"round": np.arange(horizon + 1)})
     for o in OUTCOMES:
-        table[o.label] = np.bincount(end_round[outcome == o.label], minlength=horizon + 1)
+        ended = records.end_round[records.outcome == o]
+        table[o.label] = np.bincount(ended, minlength=horizon + 1)
     return table
 
 
@@ -352,7 +349,7 @@ def _trajectory_note(floor: int) -> str:
 
 
 def plot_council_session(
-    runs: pd.DataFrame, scenario: Scenario, round_: int, info: RunInfo, ax: Axes | None = None
+    records: RunRecords, scenario: Scenario, round_: int, info: RunInfo, ax: Axes | None = None
 ) -> Figure:
     """The yes / no / abstain tallies of the votes held at the Council session in `round_`.
 
@@ -361,23 +358,24 @@ def plot_council_session(
     reach the threshold. Where no vote was held the panel says why instead.
     """
     if ax is not None:
-        _plot_council_session(runs, scenario, round_, info, ax)
+        _plot_council_session(records, scenario, round_, info, ax)
         return ax.figure
     fig = _new_figure(9.0, 4.5)
-    _plot_council_session(runs, scenario, round_, info, fig.subplots())
+    _plot_council_session(records, scenario, round_, info, fig.subplots())
     return _frame(fig, info, "Security Council votes", _COUNCIL_NOTE)
 
 
 def _plot_council_session(
-    runs: pd.DataFrame, scenario: Scenario, round_: int, info: RunInfo, ax: Axes
+    records: RunRecords, scenario: Scenario, round_: int, info: RunInfo, ax: Axes
 ) -> None:
     council = _council(scenario)
     members = len(council.members)
-    session = session_table(runs, [round_]).iloc[0]
+    sessions = session_table(records)
+    session = sessions[sessions["round"] == round_].iloc[0]
     if session["tabled"]:
-        _plot_tallies(council_tallies(runs, round_, members), ax)
+        _plot_tallies(council_tallies(records, round_), ax)
         permanent = council.permanent_members
-        vetoes = veto_counts(runs, round_, permanent)
+        vetoes = veto_counts(records, round_, permanent)
         message = _vote_record(session, vetoes, scenario)
         record = AnchoredText(message, loc="upper left", prop={"fontsize": "small"}, zorder=5)
         ax.add_artist(record)
@@ -455,31 +453,31 @@ def _no_vote(session: pd.Series, info: RunInfo, round_: int) -> str:
     )
 
 
-def plot_council_votes(runs: pd.DataFrame, scenario: Scenario, info: RunInfo) -> Figure:
+def plot_council_votes(records: RunRecords, scenario: Scenario, info: RunInfo) -> Figure:
     """The Council's votes: one `plot_council_session` panel per session, stacked."""
     council = _council(scenario)
     sessions = council.session_rounds
     fig = _new_figure(9.0, 1.0 + 3.4 * len(sessions))
     axes = fig.subplots(len(sessions), 1, squeeze=False)[:, 0]
     for round_, ax in zip(sessions, axes, strict=True):
-        plot_council_session(runs, scenario, round_, info, ax)
+        plot_council_session(records, scenario, round_, info, ax)
     return _frame(fig, info, "Security Council votes", _COUNCIL_NOTE)
 
 
 def plot_time_to_outcome(
-    runs: pd.DataFrame, horizon: int, info: RunInfo, ax: Axes | None = None
+    records: RunRecords, horizon: int, info: RunInfo, ax: Axes | None = None
 ) -> Figure:
     """Stacked histogram of the round each replicate ended in, one colour per outcome."""
     if ax is not None:
-        _plot_time_to_outcome(runs, horizon, info, ax)
+        _plot_time_to_outcome(records, horizon, info, ax)
         return ax.figure
     fig = _new_figure(9.0, 4.5)
-    _plot_time_to_outcome(runs, horizon, info, fig.subplots())
+    _plot_time_to_outcome(records, horizon, info, fig.subplots())
     return _frame(fig, info, "when the replicates ended")
 
 
-def _plot_time_to_outcome(runs: pd.DataFrame, horizon: int, info: RunInfo, ax: Axes) -> None:
-    histogram = end_round_histogram(runs, horizon)
+def _plot_time_to_outcome(records: RunRecords, horizon: int, info: RunInfo, ax: Axes) -> None:
+    histogram = end_round_histogram(records, horizon)
     rounds = histogram["round"].to_numpy()
     below = np.zeros(len(histogram), dtype=int)
     for outcome in OUTCOMES:
@@ -503,7 +501,7 @@ def _plot_time_to_outcome(runs: pd.DataFrame, horizon: int, info: RunInfo, ax: A
 
 
 def render_figures(
-    runs: pd.DataFrame, trajectory: pd.DataFrame, summary: Summary, scenario: Scenario
+    records: RunRecords, trajectory: pd.DataFrame, summary: Summary, scenario: Scenario
 ) -> dict[str, Figure]:
     """Every figure of a run, by name.
 
@@ -516,8 +514,8 @@ def render_figures(
         "trajectories": plot_trajectories(trajectory, scenario, info),
     }
     if scenario.security_council is not None and scenario.security_council.sessions:
-        figures["council_votes"] = plot_council_votes(runs, scenario, info)
-    figures["time_to_outcome"] = plot_time_to_outcome(runs, scenario.horizon, info)
+        figures["council_votes"] = plot_council_votes(records, scenario, info)
+    figures["time_to_outcome"] = plot_time_to_outcome(records, scenario.horizon, info)
     return figures
 
 

@@ -3,7 +3,8 @@
 A results folder holds `scenario.yaml` (the scenario exactly as run), `manifest.json` (what
 ran, with which software, when, and whether the folder is complete), `runs.csv` (one row per
 replicate, `RunRecords.to_frame`), `summary.csv` (one row per outcome), `trajectories.csv`
-(per-round quantiles, `Trajectory.to_frame`) and the figures.
+(per-round quantiles, `Trajectory.to_frame`) and the figures. `sim.pipeline.write_results`
+writes one; `read_results` reads it back.
 
 Nothing half-written ever looks whole: the folder is assembled under a hidden staging name
 (beside a new destination, inside an existing empty one), each file is written to a temporary
@@ -23,7 +24,7 @@ import platform
 import secrets
 import shutil
 import subprocess
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import metadata
@@ -34,7 +35,7 @@ import matplotlib
 import pandas as pd
 from matplotlib.figure import Figure
 
-from sim.records import holds_text
+from sim.records import TRAJECTORY_TEXT, RunRecords
 from sim.scenario import Scenario, ScenarioError, load_scenario
 from sim.summary import Summary, summarise
 
@@ -97,14 +98,18 @@ def save_figure(path: Path, figure: Figure) -> None:
         atomic_write(path, lambda tmp: figure.savefig(tmp, format=fmt, metadata=metadata))
 
 
-def read_csv(path: Path) -> pd.DataFrame:
-    """Read a table written by `write_csv`: names as text, only empty fields missing.
+def read_csv(path: Path, text: Collection[str] = ()) -> pd.DataFrame:
+    """Read a table written by `write_csv`, every number exactly as written.
 
-    (pandas would otherwise read a party named `nan` as missing, or `true` as a boolean.)
+    The columns in `text` are read as text and only empty fields as missing: pandas would
+    otherwise read a party named `nan` as missing, or `true` as a boolean. Floats are parsed
+    to the last digit (pandas' fast parser may round it).
     """
     header = pd.read_csv(path, nrows=0).columns
-    text = {name: str for name in header if holds_text(name)}
-    return pd.read_csv(path, keep_default_na=False, na_values=[""], dtype=text)
+    dtypes = {name: str for name in header if name in text}
+    return pd.read_csv(
+        path, keep_default_na=False, na_values=[""], dtype=dtypes, float_precision="round_trip"
+    )
 
 
 def default_folder(name: str, started: datetime, root: Path = RESULTS_ROOT) -> Path:
@@ -238,16 +243,19 @@ class ResultsFolder:
 
 def manifest(
     scenario: Scenario,
-    source: str,
+    source: str | None,
     overrides: dict[str, Any],
-    command: list[str],
+    command: list[str] | None,
     started: datetime,
-    finished: datetime | None,
+    finished: datetime,
     figure_format: str,
 ) -> dict[str, Any]:
-    """What a results folder records about its run; `complete` is False until `finished`."""
+    """What a results folder records about its finished run.
+
+    (`ResultsFolder` marks a folder incomplete while it is being filled.)
+    """
     return {
-        "complete": finished is not None,
+        "complete": True,
         "format": FORMAT,
         "stalemate": _version("stalemate"),
         "scenario": scenario.name,
@@ -258,8 +266,8 @@ def manifest(
         "command": command,
         "working_directory": str(Path.cwd()),
         "started": started.isoformat(timespec="seconds"),
-        "finished": finished.isoformat(timespec="seconds") if finished else None,
-        "duration_seconds": round((finished - started).total_seconds(), 3) if finished else None,
+        "finished": finished.isoformat(timespec="seconds"),
+        "duration_seconds": round((finished - started).total_seconds(), 3),
         "figure_format": figure_format,
         "python": platform.python_version(),
         "platform": platform.platform(),
@@ -307,6 +315,8 @@ class Results:
     scenario: Scenario
     runs: pd.DataFrame
     """One row per replicate (`runs.csv`)."""
+    records: RunRecords
+    """The runs table as typed records (`RunRecords.from_frame`)."""
     trajectories: pd.DataFrame
     """Per-round quantiles of positions and proposals (`trajectories.csv`)."""
     summary: Summary
@@ -339,9 +349,10 @@ def read_results(folder: str | Path) -> Results:
         _check_against_manifest(folder / name, record)
     try:
         scenario = load_scenario(folder / SCENARIO)
-        runs = read_csv(folder / RUNS)
-        trajectories = read_csv(folder / TRAJECTORIES)
-        summary = summarise(runs, scenario)
+        runs = read_csv(folder / RUNS, RunRecords.text_columns(scenario))
+        records = RunRecords.from_frame(runs, scenario)
+        trajectories = read_csv(folder / TRAJECTORIES, TRAJECTORY_TEXT)
+        summary = summarise(records, scenario)
     except ScenarioError as error:
         raise ResultsError(str(error)) from None
     except OSError as error:
@@ -353,6 +364,7 @@ def read_results(folder: str | Path) -> Results:
         manifest=record,
         scenario=scenario,
         runs=runs,
+        records=records,
         trajectories=trajectories,
         summary=summary,
     )

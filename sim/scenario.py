@@ -23,6 +23,9 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, ValidationError
 
+from sim.mediation import COMPROMISE_RULES
+from sim.strategies import SPONSOR_STRATEGIES
+
 Name = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
 """A party or issue name: lower-case letters, digits and underscores, starting with a letter."""
 
@@ -82,7 +85,9 @@ class Mediation(_Strict):
     """The troika and its compromise rule."""
 
     troika: dict[Name, TroikaMember] = Field(min_length=1)
-    rule: Literal["weighted_mean", "nash", "median"] = "weighted_mean"
+    rule: COMPROMISE_RULES.choice() = Field(  # type: ignore[valid-type]
+        "weighted_mean", description="The compromise rule (see sim.mediation.COMPROMISE_RULES)."
+    )
     cohesion: Annotated[float, Field(ge=0.0)] = Field(
         1.0,
         description="Largest gap (on any issue) between two members' proposals for the troika "
@@ -104,8 +109,8 @@ class SecurityCouncil(_Strict):
     veto: bool = True
     sessions: list[Annotated[int, Field(ge=1)]] = Field(default_factory=list)
     sponsor: Name
-    strategy: Literal["table_anyway", "withdraw_if_veto_expected", "amend_to_avoid_veto"] = (
-        "table_anyway"
+    strategy: SPONSOR_STRATEGIES.choice() = Field(  # type: ignore[valid-type]
+        "table_anyway", description="The sponsor's strategy (see sim.strategies)."
     )
     draft: Point
     max_amendments: Annotated[int, Field(ge=0, le=100)] = 3
@@ -585,151 +590,138 @@ def _strip(annotation: Any) -> Any:
 
 
 def _cross_check(s: Scenario) -> list[Problem]:
-    """Problems that need more than one part of the scenario to see."""
-    issues = s.issue_names
-    parties = s.party_names
-    problems: list[Problem] = []
+    """Problems that need more than one part of the scenario to see, in file order."""
+    return [
+        *_point_problems("status_quo", s.status_quo, s.issue_names),
+        *_party_problems(s),
+        *_alliance_problems(s),
+        *_mediation_problems(s),
+        *_council_problems(s),
+        *_unilateral_problems(s),
+    ]
 
-    def point(path: str, value: Mapping[str, float], complete: bool = True) -> None:
-        for key in value:
-            if key not in issues:
-                problems.append(
-                    Problem(f"{path}.{key}", "an undefined issue", _one_of(key, issues))
-                )
-        missing = [issue for issue in issues if issue not in value]
-        if complete and missing:
-            problems.append(
-                Problem(
-                    path,
-                    f"no value for {', '.join(missing)}",
-                    "a value for every issue: " + ", ".join(issues),
-                )
-            )
 
-    def party(path: str, name: str) -> None:
-        if name not in parties:
-            problems.append(
-                Problem(path, f"{name!r}, which is not a party", _one_of(name, parties))
-            )
-
-    point("status_quo", s.status_quo)
-    for name, spec in s.parties.items():
-        base = f"parties.{name}"
-        point(f"{base}.position", spec.position)
-        if spec.salience is not None:
-            point(f"{base}.salience", spec.salience)
-            if spec.salience and sum(spec.salience.values()) <= 0:
-                problems.append(
-                    Problem(
-                        f"{base}.salience", "weights that sum to 0", "at least one positive weight"
-                    )
-                )
-        if spec.no_deal is not None:
-            point(f"{base}.no_deal", spec.no_deal)
-        point(f"{base}.red_lines", spec.red_lines, complete=False)
-        for issue, (low, high) in spec.red_lines.items():
-            if low > high:
-                problems.append(
-                    Problem(
-                        f"{base}.red_lines.{issue}",
-                        f"[{low}, {high}]",
-                        "[low, high] with low <= high",
-                    )
-                )
-            elif issue in spec.position and not low <= spec.position[issue] <= high:
-                problems.append(
-                    Problem(
-                        f"{base}.position.{issue}",
-                        repr(spec.position[issue]),
-                        f"a position inside the party's red line [{low}, {high}]",
-                    )
-                )
-    if sum(spec.disputant for spec in s.parties.values()) < 2:
-        problems.append(
-            Problem(
-                "parties", "fewer than two disputants", "at least two parties with disputant: true"
-            )
+def _point_problems(
+    path: str, value: Mapping[str, float], issues: list[str], complete: bool = True
+) -> Iterable[Problem]:
+    """A point's issues are the scenario's (all of them, if `complete`)."""
+    for key in value:
+        if key not in issues:
+            yield Problem(f"{path}.{key}", "an undefined issue", _one_of(key, issues))
+    missing = [issue for issue in issues if issue not in value]
+    if complete and missing:
+        yield Problem(
+            path,
+            f"no value for {', '.join(missing)}",
+            "a value for every issue: " + ", ".join(issues),
         )
 
+
+def _unknown_party(path: str, name: str, parties: list[str]) -> Iterable[Problem]:
+    if name not in parties:
+        yield Problem(path, f"{name!r}, which is not a party", _one_of(name, parties))
+
+
+def _beyond_horizon(path: str, round_: int, s: Scenario) -> Iterable[Problem]:
+    if round_ > s.horizon:
+        yield Problem(path, str(round_), f"a round within the horizon ({s.horizon})")
+
+
+def _party_problems(s: Scenario) -> Iterable[Problem]:
+    """Each party's points and red lines fit the issues; there are at least two disputants."""
+    issues = s.issue_names
+    for name, spec in s.parties.items():
+        base = f"parties.{name}"
+        yield from _point_problems(f"{base}.position", spec.position, issues)
+        if spec.salience is not None:
+            yield from _point_problems(f"{base}.salience", spec.salience, issues)
+            if spec.salience and sum(spec.salience.values()) <= 0:
+                yield Problem(
+                    f"{base}.salience", "weights that sum to 0", "at least one positive weight"
+                )
+        if spec.no_deal is not None:
+            yield from _point_problems(f"{base}.no_deal", spec.no_deal, issues)
+        yield from _point_problems(f"{base}.red_lines", spec.red_lines, issues, complete=False)
+        for issue, (low, high) in spec.red_lines.items():
+            if low > high:
+                yield Problem(
+                    f"{base}.red_lines.{issue}", f"[{low}, {high}]", "[low, high] with low <= high"
+                )
+            elif issue in spec.position and not low <= spec.position[issue] <= high:
+                yield Problem(
+                    f"{base}.position.{issue}",
+                    repr(spec.position[issue]),
+                    f"a position inside the party's red line [{low}, {high}]",
+                )
+    if sum(spec.disputant for spec in s.parties.values()) < 2:
+        yield Problem(
+            "parties", "fewer than two disputants", "at least two parties with disputant: true"
+        )
+
+
+def _alliance_problems(s: Scenario) -> Iterable[Problem]:
+    """Each alliance ties two different parties, each pair once."""
     pairs: set[frozenset[str]] = set()
     for index, alliance in enumerate(s.alliances):
         a, b = alliance.between
         if frozenset((a, b)) in pairs:
-            problems.append(
-                Problem(f"alliances.{index}.between", f"[{a}, {b}] again", "each pair once")
-            )
+            yield Problem(f"alliances.{index}.between", f"[{a}, {b}] again", "each pair once")
         pairs.add(frozenset((a, b)))
-        party(f"alliances.{index}.between.0", a)
-        party(f"alliances.{index}.between.1", b)
+        yield from _unknown_party(f"alliances.{index}.between.0", a, s.party_names)
+        yield from _unknown_party(f"alliances.{index}.between.1", b, s.party_names)
         if a == b:
-            problems.append(
-                Problem(f"alliances.{index}.between", f"[{a}, {b}]", "two different parties")
-            )
-    for name in s.mediation.troika:
-        party(f"mediation.troika.{name}", name)
-    if s.mediation.first_round > s.horizon:
-        problems.append(
-            Problem(
-                "mediation.first_round",
-                str(s.mediation.first_round),
-                f"a round within the horizon ({s.horizon})",
-            )
-        )
-    if s.mediation.deadline is not None and s.mediation.deadline < s.mediation.first_round:
-        problems.append(
-            Problem(
-                "mediation.deadline",
-                str(s.mediation.deadline),
-                f"a round >= first_round ({s.mediation.first_round})",
-            )
+            yield Problem(f"alliances.{index}.between", f"[{a}, {b}]", "two different parties")
+
+
+def _mediation_problems(s: Scenario) -> Iterable[Problem]:
+    """The mediators are parties; the talks begin within the horizon and end after they begin."""
+    mediation = s.mediation
+    for name in mediation.troika:
+        yield from _unknown_party(f"mediation.troika.{name}", name, s.party_names)
+    yield from _beyond_horizon("mediation.first_round", mediation.first_round, s)
+    if mediation.deadline is not None and mediation.deadline < mediation.first_round:
+        yield Problem(
+            "mediation.deadline",
+            str(mediation.deadline),
+            f"a round >= first_round ({mediation.first_round})",
         )
 
+
+def _council_problems(s: Scenario) -> Iterable[Problem]:
+    """The Council's members, threshold, sponsor, draft and sessions fit the scenario.
+
+    Members are parties, once each; permanent members are members; the threshold can be
+    reached; the sponsor is a party; the draft is a point; sessions are within the horizon.
+    """
     council = s.security_council
-    if council is not None:
-        for index, name in enumerate(council.members):
-            party(f"security_council.members.{index}", name)
-        for index, name in enumerate(council.permanent):
-            if name not in council.members:
-                problems.append(
-                    Problem(
-                        f"security_council.permanent.{index}",
-                        f"{name!r}, which is not a member",
-                        _one_of(name, council.members),
-                    )
-                )
-        if len(set(council.members)) != len(council.members):
-            problems.append(
-                Problem("security_council.members", "a member listed twice", "each member once")
+    if council is None:
+        return
+    for index, name in enumerate(council.members):
+        yield from _unknown_party(f"security_council.members.{index}", name, s.party_names)
+    for index, name in enumerate(council.permanent):
+        if name not in council.members:
+            yield Problem(
+                f"security_council.permanent.{index}",
+                f"{name!r}, which is not a member",
+                _one_of(name, council.members),
             )
-        if council.threshold > len(council.members):
-            problems.append(
-                Problem(
-                    "security_council.threshold",
-                    str(council.threshold),
-                    f"at most the number of members ({len(council.members)})",
-                )
-            )
-        party("security_council.sponsor", council.sponsor)
-        point("security_council.draft", council.draft)
-        for index, session in enumerate(council.sessions):
-            if session > s.horizon:
-                problems.append(
-                    Problem(
-                        f"security_council.sessions.{index}",
-                        str(session),
-                        f"a round within the horizon ({s.horizon})",
-                    )
-                )
+    if len(set(council.members)) != len(council.members):
+        yield Problem("security_council.members", "a member listed twice", "each member once")
+    if council.threshold > len(council.members):
+        yield Problem(
+            "security_council.threshold",
+            str(council.threshold),
+            f"at most the number of members ({len(council.members)})",
+        )
+    yield from _unknown_party("security_council.sponsor", council.sponsor, s.party_names)
+    yield from _point_problems("security_council.draft", council.draft, s.issue_names)
+    for index, session in enumerate(council.sessions):
+        yield from _beyond_horizon(f"security_council.sessions.{index}", session, s)
 
+
+def _unilateral_problems(s: Scenario) -> Iterable[Problem]:
+    """Each option belongs to a party, opens within the horizon and declares a point."""
     for name, option in s.unilateral.items():
-        party(f"unilateral.{name}", name)
-        if option.earliest_round > s.horizon:
-            problems.append(
-                Problem(
-                    f"unilateral.{name}.earliest_round",
-                    str(option.earliest_round),
-                    f"a round within the horizon ({s.horizon})",
-                )
-            )
-        point(f"unilateral.{name}.point", option.point)
-    return problems
+        yield from _unknown_party(f"unilateral.{name}", name, s.party_names)
+        yield from _beyond_horizon(f"unilateral.{name}.earliest_round", option.earliest_round, s)
+        yield from _point_problems(f"unilateral.{name}.point", option.point, s.issue_names)

@@ -1,7 +1,8 @@
 """What a run's replicates add up to: outcome shares with intervals, the Council's record.
 
-Everything is computed from the tidy runs table (`RunRecords.to_frame`, the `runs.csv` of a
-results folder), so a summary printed after a run and one read back from its folder agree.
+Everything is computed from the typed records (`RunRecords`, as a run returns them or as
+`RunRecords.from_frame` reads them back from a results folder's `runs.csv`), so a summary
+printed after a run and one read back from its folder agree.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from sim.records import OUTCOMES, Outcome, column
+from sim.records import OUTCOMES, Outcome, RunRecords
 from sim.scenario import Scenario
 
 Z_95 = 1.959964
@@ -37,19 +38,19 @@ def wilson_interval(successes: int, trials: int, z: float = Z_95) -> tuple[float
     return (low, high)
 
 
-def outcome_table(runs: pd.DataFrame) -> pd.DataFrame:
+def outcome_table(records: RunRecords) -> pd.DataFrame:
     """One row per terminal outcome, in `OUTCOMES` order.
 
     Columns: `outcome`, `count`, `share`, `ci_low` and `ci_high` (the 95% Wilson interval of
     the share), `median_end_round` (empty where the outcome never happened).
     """
-    total = len(runs)
+    total = records.replicates
     rows = []
     for outcome in OUTCOMES:
-        ended = runs["outcome"].to_numpy() == outcome.label
+        ended = records.outcome == outcome
         count = int(ended.sum())
         low, high = wilson_interval(count, total)
-        median = float(np.median(runs["end_round"].to_numpy()[ended])) if count else np.nan
+        median = float(np.median(records.end_round[ended])) if count else np.nan
         rows.append(
             {
                 "outcome": outcome.label,
@@ -63,51 +64,31 @@ def outcome_table(runs: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def session_table(runs: pd.DataFrame, sessions: list[int]) -> pd.DataFrame:
+SESSION_COLUMNS = ["round", "reached", "withdrawn", "tabled", "adopted", "vetoed", "amended"]
+
+
+def session_table(records: RunRecords) -> pd.DataFrame:
     """One row per Council session: how many replicates reached it and what became of the draft.
 
     Columns: `round`, `reached` (replicates still live at the session), `withdrawn`,
     `tabled` (put to the vote), `adopted`, `vetoed` (had the votes but a permanent member voted
     no), `amended` (the draft was amended before the session).
     """
-    rows = []
-    for round_ in sessions:
-        session = f"session{round_}"
-        tabled = runs[column(session, "tabled")].to_numpy(dtype=bool)
-        withdrawn = runs[column(session, "withdrawn")].to_numpy(dtype=bool)
-        vetoed = joined_names(runs[column(session, "vetoed_by")]).to_numpy() != ""
-        adopted = (runs["outcome"].to_numpy() == Outcome.RESOLUTION.label) & (
-            runs["end_round"].to_numpy() == round_
-        )
-        rows.append(
-            {
-                "round": round_,
-                "reached": int((tabled | withdrawn).sum()),
-                "withdrawn": int(withdrawn.sum()),
-                "tabled": int(tabled.sum()),
-                "adopted": int(adopted.sum()),
-                "vetoed": int(vetoed.sum()),
-                "amended": int((runs[column(session, "amendments")].to_numpy() > 0).sum()),
-            }
-        )
-    return pd.DataFrame(
-        rows, columns=["round", "reached", "withdrawn", "tabled", "adopted", "vetoed", "amended"]
-    )
-
-
-def joined_names(column: pd.Series) -> pd.Series:
-    """A column of names joined by ";" as text, "" where empty (read back from CSV as NaN)."""
-    return column.astype(object).where(column.notna(), "").astype(str)
-
-
-def name_counts(columns: list[pd.Series], names: list[str]) -> np.ndarray:
-    """Per name, the rows in which any of `columns` (lists of names joined by ";") has it."""
-    if not columns:
-        return np.zeros(len(names), dtype=int)
-    hits = pd.concat([joined_names(c).str.split(";").explode() for c in columns])
-    rows = hits.reset_index().drop_duplicates()
-    counts = rows.iloc[:, 1].value_counts()
-    return np.array([int(counts.get(name, 0)) for name in names], dtype=int)
+    council = records.council
+    resolved = records.outcome == Outcome.RESOLUTION
+    rows = [
+        {
+            "round": round_,
+            "reached": int((council.tabled[s] | council.withdrawn[s]).sum()),
+            "withdrawn": int(council.withdrawn[s].sum()),
+            "tabled": int(council.tabled[s].sum()),
+            "adopted": int((resolved & (records.end_round == round_)).sum()),
+            "vetoed": int(council.vetoed[s].any(axis=0).sum()),
+            "amended": int((council.amendments[s] > 0).sum()),
+        }
+        for s, round_ in enumerate(records.sessions)
+    ]
+    return pd.DataFrame(rows, columns=SESSION_COLUMNS)
 
 
 @dataclass(frozen=True)
@@ -216,19 +197,13 @@ def _count(count: int, total: int) -> str:
     return f"{count} ({count / total:.1%})" if total else str(count)
 
 
-def summarise(runs: pd.DataFrame, scenario: Scenario) -> Summary:
-    """The summary of a runs table (`RunRecords.to_frame()` or a `runs.csv`) of `scenario`."""
+def summarise(records: RunRecords, scenario: Scenario) -> Summary:
+    """The summary of the records of a run of `scenario`."""
     council = scenario.security_council
-    replicates = len(runs)
-    if council is None:
-        sessions = session_table(runs, [])
-        permanent: list[str] = []
-    else:
-        sessions = session_table(runs, council.session_rounds)
-        permanent = council.permanent_members
-    vetoed = name_counts(
-        [runs[column(f"session{r}", "vetoed_by")] for r in sessions["round"]], permanent
-    )
+    replicates = records.replicates
+    permanent = council.permanent_members if council is not None else []
+    vetoed_any = records.council.vetoed.any(axis=0)
+    vetoed = np.array([vetoed_any[records.members.index(m)].sum() for m in permanent], dtype=int)
     vetoes = pd.DataFrame(
         {
             "member": permanent,
@@ -236,9 +211,11 @@ def summarise(runs: pd.DataFrame, scenario: Scenario) -> Summary:
             "share": vetoed / replicates if replicates else np.nan,
         }
     )
-    acted = runs["outcome"] == Outcome.UNILATERAL.label
+    acted = records.outcome == Outcome.UNILATERAL
     parties = [p for p in scenario.party_names if p not in scenario.unilateral]
-    recognised = name_counts([runs.loc[acted, "recognised_by"]], parties)
+    recognised = np.array(
+        [records.recognised[records.parties.index(p)][acted].sum() for p in parties], dtype=int
+    )
     recognitions = pd.DataFrame(
         {
             "party": parties,
@@ -249,10 +226,10 @@ def summarise(runs: pd.DataFrame, scenario: Scenario) -> Summary:
     return Summary(
         scenario=scenario.name,
         replicates=replicates,
-        seed=scenario.seed,
+        seed=records.seed,
         time_unit=scenario.time_unit,
-        outcomes=outcome_table(runs),
-        sessions=sessions,
+        outcomes=outcome_table(records),
+        sessions=session_table(records),
         sponsor=council.sponsor if council else None,
         vetoes=vetoes,
         recognitions=recognitions,
