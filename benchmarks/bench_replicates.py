@@ -2,7 +2,9 @@
 
 Runs a scenario (default kosovo_2007) at R = 10 000 replicates in one model, then the same
 model one replicate at a time (R = 1, as mesa's batch_run would run it) on a smaller count,
-and prints runs per second, peak memory of the vectorised run, and the speed-up.
+and prints runs per second, peak memory of the vectorised run, and the speed-up. It times the
+engine alone (`run_scenario`: the model and its records, no summary, no trajectories), as
+`simulate(..., trajectories=False)` runs it.
 
     python benchmarks/bench_replicates.py [SCENARIO] [--replicates 10000] [--single 300]
 """

@@ -102,14 +102,12 @@ def read_csv(path: Path, text: Collection[str] = ()) -> pd.DataFrame:
     """Read a table written by `write_csv`, every number exactly as written.
 
     The columns in `text` are read as text and only empty fields as missing: pandas would
-    otherwise read a party named `nan` as missing, or `true` as a boolean. Floats are parsed
-    to the last digit (pandas' fast parser may round it).
+    otherwise read a party named `nan` as missing, or `true` as a boolean. (pandas 3 parses
+    floats to the last digit, so a number reads back as it was written.)
     """
     header = pd.read_csv(path, nrows=0).columns
     dtypes = {name: str for name in header if name in text}
-    return pd.read_csv(
-        path, keep_default_na=False, na_values=[""], dtype=dtypes, float_precision="round_trip"
-    )
+    return pd.read_csv(path, keep_default_na=False, na_values=[""], dtype=dtypes)
 
 
 def default_folder(name: str, started: datetime, root: Path = RESULTS_ROOT) -> Path:

@@ -46,7 +46,7 @@ def sum_in_order(values: np.ndarray, axis: int) -> np.ndarray:
 
     numpy sums a contiguous axis pairwise, so the same numbers can round differently in a batch
     of one replicate and in a batch of many; a fixed order makes every replicate's result
-    independent of the batch it runs in (DESIGN.md section 4: identical whatever the chunking).
+    independent of the batch it runs in (docs/ODD.md, section 2.5: identical whatever the chunking).
     """
     terms = np.moveaxis(np.asarray(values), axis, 0)
     total = terms[0].astype(float)

@@ -1,0 +1,192 @@
+"""One state store: a party's attributes read and write through to the model's arrays.
+
+Each stored attribute is set between steps and shown to change what the rules that use it do
+next, with the expected values worked out by hand on the tiny scenario of conftest.py: north
+at (0.1, 0.1) with a red line [0, 0.2] on `a`, south at (0.9, 0.9) with [0.8, 1] on `a`, the
+broker at (0.5, 0.5); capability 1, equal salience and flexibility 0 for all; status quo and
+no-deal points (0.5, 0.5); the troika (the broker alone, unbiased) proposes the weighted mean.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from conftest import make_model
+
+from sim.mediation import Proposal
+from sim.records import Outcome
+from sim.rules import UnknownRuleError
+
+
+def proposal_at(a: float, b: float, replicates: int = 1) -> Proposal:
+    points = np.tile([[a], [b]], (1, replicates))
+    return Proposal(point=points, united=np.ones(replicates, bool), members=points[None])
+
+
+def test_position_reads_and_writes_the_models_array():
+    model = make_model(replicates=2)
+    north = model.party("north")
+    north.position = [0.15, 0.4]
+    np.testing.assert_array_equal(model.positions[north.index], [[0.15, 0.15], [0.4, 0.4]])
+    # Compromise: equal weights, so the mean of north and south:
+    # a (0.15 + 0.9) / 2 = 0.525, b (0.4 + 0.9) / 2 = 0.65.
+    np.testing.assert_allclose(model.troika.compromise(), [[0.525] * 2, [0.65] * 2])
+    # Per replicate: a (K, L) value sets each replicate's column.
+    north.position = [[0.0, 0.2], [0.3, 0.4]]
+    np.testing.assert_array_equal(north.position, [[0.0, 0.2], [0.3, 0.4]])
+
+
+def test_salience_is_normalised_and_moves_compromise_utility_and_concession():
+    model = make_model(replicates=1)
+    south = model.party("south")
+    view = south.salience
+    south.salience = [3.0, 1.0]
+    np.testing.assert_allclose(south.salience, [[0.75], [0.25]])
+    np.testing.assert_allclose(view, [[0.75], [0.25]])  # an earlier view follows the change
+    # Weighted mean, weights north (0.5, 0.5), south (0.75, 0.25):
+    # a (0.5 * 0.1 + 0.75 * 0.9) / 1.25 = 0.58; b (0.5 * 0.1 + 0.25 * 0.9) / 0.75 = 0.36667.
+    np.testing.assert_allclose(model.troika.compromise(), [[0.58], [0.275 / 0.75]])
+    # Utility of the status quo (0.5, 0.5): -(0.75 * 0.4 + 0.25 * 0.4) = -0.4, unchanged; of
+    # (0.9, 0.5): -(0.25 * 0.4) = -0.1 (it was -0.2 with equal weights).
+    np.testing.assert_allclose(south.utility(np.array([[0.9], [0.5]])), [-0.1])
+    # Concession s_min / s_k: (0.25 / 0.75, 1).
+    np.testing.assert_allclose(model.concession[south.index], [[1 / 3], [1.0]])
+
+
+def test_capability_moves_the_compromise_and_the_alliance_pull():
+    model = make_model(
+        replicates=1,
+        parties={"broker": {"flexibility": 1.0}},
+        alliances=[{"between": ["north", "broker"], "strength": 1.0}],
+    )
+    north, broker = model.party("north"), model.party("broker")
+    north.capability = 3.0
+    # Compromise weights north 3 x 0.5, south 1 x 0.5: a = b = (1.5 * 0.1 + 0.5 * 0.9) / 2 = 0.3.
+    np.testing.assert_allclose(model.troika.compromise(), [[0.3], [0.3]])
+    # Pull on the broker: A = 1 x c_north / (c_broker + c_north) = 3 / 4; weight 0.75 < 1, so
+    # the broker moves 0.75 x (0.1 - 0.5) = -0.3 on each issue: to 0.2 (with capability 1 it
+    # would have moved 0.5 x -0.4 = -0.2, to 0.3).
+    model.update_stances(None, 1)
+    np.testing.assert_allclose(broker.position, [[0.2], [0.2]])
+
+
+def test_flexibility_scales_the_move():
+    model = make_model(
+        replicates=1,
+        parties={"broker": {"flexibility": 1.0}},
+        alliances=[{"between": ["north", "broker"], "strength": 1.0}],
+    )
+    broker = model.party("broker")
+    broker.flexibility = 0.5
+    # Pull 0.5 x (0.1 - 0.5) = -0.2, times flexibility 0.5: -0.1, to 0.4.
+    model.update_stances(None, 1)
+    np.testing.assert_allclose(broker.position, [[0.4], [0.4]])
+
+
+def test_red_lines_decide_acceptance_and_clip_the_stance():
+    model = make_model(replicates=1)
+    north = model.party("north")
+    proposal = np.array([[0.5], [0.5]])
+    assert not north.accepts(proposal)[0]  # 0.5 is beyond north's red line 0.2 on a
+    north.red_high = [0.6, 1.0]
+    # Inside the red lines now, and U(0.5, 0.5) = U(no deal = status quo): accepted (>=).
+    assert north.accepts(proposal)[0]
+    north.red_low = [0.05, 0.0]
+    north.red_high = [0.08, 1.0]
+    model.update_stances(None, 1)  # nobody moves (flexibility 0), but the red line clips
+    np.testing.assert_allclose(north.position, [[0.08], [0.1]])
+
+
+def test_red_lines_cannot_cross():
+    north = make_model().party("north")
+    with pytest.raises(ValueError, match="low > high"):
+        north.red_low = [0.5, 0.0]  # above its red_high 0.2 on a
+
+
+def test_no_deal_point_decides_acceptance():
+    model = make_model(replicates=1, parties={"north": {"red_lines": {"a": [0.0, 1.0]}}})
+    north = model.party("north")
+    proposal = np.array([[0.5], [0.5]])
+    assert north.accepts(proposal)[0]  # U = -0.4 = U(status quo)
+    north.no_deal = [0.3, 0.3]  # U(no deal) = -(0.5 * 0.2 + 0.5 * 0.2) = -0.2 > -0.4
+    assert not north.accepts(proposal)[0]
+    np.testing.assert_allclose(north.no_deal_utility(), [-0.2])
+
+
+def test_disputant_changes_who_bargains_and_who_must_accept():
+    model = make_model(replicates=1)
+    broker = model.party("broker")
+    broker.position = [0.8, 0.2]
+    broker.disputant = True
+    assert [p.name for p in model.disputants] == ["north", "south", "broker"]
+    # Mean of three: a (0.1 + 0.9 + 0.8) / 3 = 0.6, b (0.1 + 0.9 + 0.2) / 3 = 0.4.
+    np.testing.assert_allclose(model.troika.compromise(), [[0.6], [0.4]])
+    model.party("north").disputant = False
+    assert [p.name for p in model.disputants] == ["south", "broker"]
+    with pytest.raises(ValueError, match="two disputants"):
+        model.party("south").disputant = False
+
+
+def test_alliance_strength_set_between_steps_pulls_next_round():
+    model = make_model(replicates=1, parties={"broker": {"flexibility": 1.0}})
+    broker = model.party("broker")
+    model.update_stances(None, 1)
+    np.testing.assert_allclose(broker.position, [[0.5], [0.5]])  # no ties: nobody moves
+    model.set_alliance("north", "broker", 1.0)
+    model.update_stances(None, 1)
+    np.testing.assert_allclose(broker.position, [[0.3], [0.3]])  # 0.5 x (0.1 - 0.5)
+    assert model.alliance_strength[broker.index, model.party("north").index] == 1.0
+
+
+def test_a_change_between_steps_changes_the_outcome():
+    # The red lines on `a` do not overlap: every replicate deadlocks. After round 1, both
+    # widen to [0, 1]: the troika's proposal (0.5, 0.5) equals both no-deal points, so both
+    # accept in round 2 (U(proposal) >= U(no deal)).
+    model = make_model(replicates=3)
+    model.step()
+    assert model.active.all()
+    model.party("north").red_high = [1.0, 1.0]
+    model.party("south").red_low = [0.0, 0.0]
+    model.step()
+    assert (model.outcome == Outcome.AGREEMENT).all()
+    assert (model.end_round == 2).all()
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("capability", 0.0, "capability"),
+        ("capability", True, "number"),
+        ("flexibility", 1.5, "flexibility"),
+        ("salience", [-1.0, 2.0], "salience"),
+        ("salience", [0.0, 0.0], "positive"),
+        ("salience", [1.0, 1.0, 1.0], "salience"),
+        ("no_deal", [0.5, 1.5], r"\[0, 1\]"),
+        ("position", [0.5], "2 numbers"),
+        ("disputant", "yes", "True or False"),
+    ],
+)
+def test_bad_values_are_refused_and_change_nothing(name, value, message):
+    model = make_model()
+    north = model.party("north")
+    before = np.array(getattr(north, name)).copy()
+    with pytest.raises(ValueError, match=message):
+        setattr(north, name, value)
+    np.testing.assert_array_equal(getattr(north, name), before)
+
+
+def test_parameter_arrays_are_read_only():
+    model = make_model()
+    for name in ("salience", "capability", "flexibility", "red_low", "red_high", "no_deal"):
+        with pytest.raises(ValueError, match="read-only"):
+            model.state(name)[0] = 0.5
+    with pytest.raises(ValueError, match="read-only"):
+        model.party("north").salience[0] = 1.0
+
+
+def test_rule_names_are_checked_when_set():
+    model = make_model()
+    with pytest.raises(UnknownRuleError, match="compromise rule 'mean'"):
+        model.troika.rule = "mean"
+    model.troika.rule = "median"
+    assert model.troika.rule == "median"
