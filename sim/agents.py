@@ -71,7 +71,8 @@ class Party(mesa.Agent):
         salience: issue weights, normalised to sum to 1, a column (K, 1).
         capability: relative power (> 0).
         flexibility: share of the distance to its targets it moves per round, in [0, 1].
-        red_low, red_high: its acceptable interval per issue, columns (K, 1).
+        red_low, red_high: its acceptable interval per issue, columns (K, 1); `red_lines`
+            reads and sets both at once, as (K, 2) rows [low, high].
         no_deal: the point it expects without agreement (its BATNA), a column (K, 1).
         disputant: whether an agreement needs its consent.
 
@@ -119,6 +120,19 @@ class Party(mesa.Agent):
     @position.setter
     def position(self, value: Any) -> None:
         self.model.set_party(self.index, "position", value)
+
+    @property
+    def red_lines(self) -> np.ndarray:
+        """Its acceptable interval per issue, (K, 2): rows [low, high] (a copy).
+
+        Assigning K pairs moves both ends at once (setting `red_low` and `red_high` one after
+        the other may cross them on the way).
+        """
+        return np.hstack([self.red_low, self.red_high])
+
+    @red_lines.setter
+    def red_lines(self, value: Any) -> None:
+        self.model.set_party(self.index, "red_lines", value)
 
     @property
     def concession(self) -> np.ndarray:

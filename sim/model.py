@@ -228,16 +228,14 @@ class NegotiationModel(mesa.Model):
         if name == "position":
             self.positions[index] = _party_point(value, len(self.issues), name, live=True)
             return
+        if name == "red_lines":
+            low, high = _check_red_lines(self, value)
+            self._write("red_low", index, low)
+            self._write("red_high", index, high)
+            return
         if name not in PARTY_STATE:
             raise ValueError(f"parties have no stored attribute {name!r}")
-        checked = _CHECKS[name](self, index, value)
-        array = self._state[name]
-        array.flags.writeable = True
-        try:
-            array[index] = checked
-        finally:
-            array.flags.writeable = False
-        self._derived.clear()
+        self._write(name, index, _CHECKS[name](self, index, value))
 
     def set_alliance(self, first: str, second: str, strength: float) -> None:
         """Set the strength of the tie between two parties (in [-1, 1]; 0 removes it)."""
@@ -245,10 +243,17 @@ class NegotiationModel(mesa.Model):
         if i == j:
             raise ValueError(f"an alliance needs two different parties, got {first!r} twice")
         value = _number(strength, "alliance strength", -1.0, 1.0)
-        array = self._state["alliance_strength"]
+        self._write("alliance_strength", (i, j), value)
+        self._write("alliance_strength", (j, i), value)
+
+    def _write(self, name: str, index: Any, value: Any) -> None:
+        """Write into a read-only state array, then forget what was derived from the state."""
+        array = self._state[name]
         array.flags.writeable = True
-        array[i, j] = array[j, i] = value
-        array.flags.writeable = False
+        try:
+            array[index] = value
+        finally:
+            array.flags.writeable = False
         self._derived.clear()
 
     def _cached(self, key: str, compute: Callable[[], Any]) -> Any:
@@ -607,6 +612,19 @@ def _check_red_line(side: str) -> Callable[[NegotiationModel, int, Any], np.ndar
         return line
 
     return check
+
+
+def _check_red_lines(model: NegotiationModel, value: Any) -> tuple[np.ndarray, np.ndarray]:
+    lines = np.asarray(value, dtype=float)
+    if lines.shape != (len(model.issues), 2):
+        raise ValueError(
+            f"red_lines must be {len(model.issues)} pairs [low, high], one per issue; "
+            f"got shape {lines.shape}"
+        )
+    low, high = (_party_point(lines[:, side], len(model.issues), "red_lines") for side in (0, 1))
+    if (low > high).any():
+        raise ValueError("red_lines must have low <= high on every issue")
+    return low, high
 
 
 def _check_disputant(model: NegotiationModel, index: int, value: Any) -> bool:

@@ -190,3 +190,18 @@ def test_rule_names_are_checked_when_set():
         model.troika.rule = "mean"
     model.troika.rule = "median"
     assert model.troika.rule == "median"
+
+
+def test_red_lines_move_both_ends_at_once():
+    model = make_model(replicates=1)
+    north = model.party("north")
+    # [0, 0.2] on a to [0.5, 0.8]: setting red_low first would cross red_high (0.2).
+    north.red_lines = [[0.5, 0.8], [0.0, 1.0]]
+    np.testing.assert_array_equal(north.red_lines, [[0.5, 0.8], [0.0, 1.0]])
+    np.testing.assert_array_equal(model.red_low[north.index], [[0.5], [0.0]])
+    model.update_stances(None, 1)  # north at 0.1 on a is clipped to its new low end, 0.5
+    np.testing.assert_allclose(north.position, [[0.5], [0.1]])
+    with pytest.raises(ValueError, match="low <= high"):
+        north.red_lines = [[0.9, 0.8], [0.0, 1.0]]
+    with pytest.raises(ValueError, match="pairs"):
+        north.red_lines = [0.5, 0.8]
