@@ -14,6 +14,7 @@ import numpy as np
 
 from sim.mediation import COMPROMISE_RULES, Disputants, Proposal, troika_proposal
 from sim.records import SessionRecord
+from sim.rules import RuleName
 from sim.scenario import Mediation, SecurityCouncil
 from sim.strategies import SPONSOR_STRATEGIES, Preparation
 from sim.voting import ABSTAIN, NO, count_votes
@@ -29,6 +30,8 @@ class Troika:
     an unknown name raises `sim.rules.UnknownRuleError`.
     """
 
+    rule = RuleName(COMPROMISE_RULES)
+
     def __init__(self, model: NegotiationModel, spec: Mediation):
         self.model = model
         self.members = [model.party(name) for name in spec.troika]
@@ -38,16 +41,6 @@ class Troika:
         self.pull = spec.pull
         self.first_round = spec.first_round
         self.deadline = spec.deadline if spec.deadline is not None else model.horizon
-
-    @property
-    def rule(self) -> str:
-        """The name of its compromise rule."""
-        return self._rule
-
-    @rule.setter
-    def rule(self, name: str) -> None:
-        COMPROMISE_RULES[name]  # raises UnknownRuleError for a name not registered
-        self._rule = name
 
     def in_session(self, round_: int) -> bool:
         """Whether talks are held in this round."""
@@ -91,6 +84,8 @@ class Council:
     assigning an unknown name raises `sim.rules.UnknownRuleError`.
     """
 
+    strategy = RuleName(SPONSOR_STRATEGIES)
+
     def __init__(self, model: NegotiationModel, spec: SecurityCouncil):
         self.model = model
         self.members = [model.party(name) for name in spec.members]
@@ -104,16 +99,6 @@ class Council:
         self.draft = model.point(spec.draft)
         self.max_amendments = spec.max_amendments
         self.amendment_step = spec.amendment_step
-
-    @property
-    def strategy(self) -> str:
-        """The name of the sponsor's strategy."""
-        return self._strategy
-
-    @strategy.setter
-    def strategy(self, name: str) -> None:
-        SPONSOR_STRATEGIES[name]  # raises UnknownRuleError for a name not registered
-        self._strategy = name
 
     def sits(self, round_: int) -> bool:
         """Whether the Council holds a session in this round."""

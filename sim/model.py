@@ -58,8 +58,24 @@ class Ties:
         return total
 
 
+class StateArray:
+    """A read-only party-major array of the model's state (see `NegotiationModel.state`)."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, model: NegotiationModel | None, owner: type) -> Any:
+        return self if model is None else model.state(self.name)
+
+
 class NegotiationModel(mesa.Model):
     """Troika-mediated negotiation with Security Council votes and a unilateral option.
+
+    The parties' parameters are read-only party-major arrays (N parties, K issues), changed
+    through the parties' attributes (`Party`) or `set_party` and `set_alliance`: `salience`,
+    `red_low`, `red_high` and `no_deal` (N, K, 1); `capability` and `flexibility` (N,);
+    `alliance_strength` (N, N). The positions, which change every round, are `positions`
+    (N, K, L) over the L live replicates.
 
     Args:
         scenario: a validated scenario (see `sim.scenario.load_scenario`).
@@ -70,6 +86,14 @@ class NegotiationModel(mesa.Model):
             replicates (see `trajectory`); it costs about as much as the round itself at large
             R, so Monte Carlo sweeps leave it off.
     """
+
+    salience = StateArray()
+    capability = StateArray()
+    flexibility = StateArray()
+    red_low = StateArray()
+    red_high = StateArray()
+    no_deal = StateArray()
+    alliance_strength = StateArray()
 
     def __init__(
         self,
@@ -178,41 +202,6 @@ class NegotiationModel(mesa.Model):
         symmetric. The positions, which change every round, are `positions`, (N, K, L).
         """
         return self._state[name]
-
-    @property
-    def salience(self) -> np.ndarray:
-        """Every party's normalised salience, (N, K, 1) (read-only)."""
-        return self._state["salience"]
-
-    @property
-    def capability(self) -> np.ndarray:
-        """Every party's capability, (N,) (read-only)."""
-        return self._state["capability"]
-
-    @property
-    def flexibility(self) -> np.ndarray:
-        """Every party's flexibility, (N,) (read-only)."""
-        return self._state["flexibility"]
-
-    @property
-    def red_low(self) -> np.ndarray:
-        """Every party's lower red line per issue, (N, K, 1) (read-only)."""
-        return self._state["red_low"]
-
-    @property
-    def red_high(self) -> np.ndarray:
-        """Every party's upper red line per issue, (N, K, 1) (read-only)."""
-        return self._state["red_high"]
-
-    @property
-    def no_deal(self) -> np.ndarray:
-        """Every party's no-deal point, (N, K, 1) (read-only)."""
-        return self._state["no_deal"]
-
-    @property
-    def alliance_strength(self) -> np.ndarray:
-        """The strength of the tie between each pair of parties, (N, N), symmetric (read-only)."""
-        return self._state["alliance_strength"]
 
     def set_party(self, index: int, name: str, value: Any) -> None:
         """Set attribute `name` of the party at `index`: what `party.<name> = value` does.
