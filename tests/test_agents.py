@@ -1,4 +1,4 @@
-"""Tests for sim.agents: the parties' decision rules, the troika, the sponsor and the vote.
+"""Tests for sim.agents and sim.bodies: parties' decision rules, troika, sponsor and vote.
 
 Models are built from tiny YAML scenarios (see conftest.py); each expectation is computed by
 hand in the comment next to it.
@@ -18,8 +18,8 @@ from conftest import (
 )
 
 from sim.agents import concession_by_salience
-from sim.council import ABSTAIN, NO, YES
 from sim.model import NegotiationModel
+from sim.voting import ABSTAIN, NO, YES
 
 # --- concession by salience ------------------------------------------------------------------
 
@@ -316,40 +316,44 @@ def test_sponsor_withdraws_when_amendments_run_out():
 def test_permanent_no_with_nine_yes_is_a_veto():
     # Yes: sponsor, perm3..perm5 (4) + yes1..yes5 (5) = 9; no: holdout + no1..no5 = 6.
     session = voting_model(HOLDOUT_NO).council.session()
-    assert session.yes.tolist() == [9, 9]
-    assert session.no.tolist() == [6, 6]
-    assert session.abstain.tolist() == [0, 0]
-    assert session.votes[:, 0].tolist() == [NO] + [YES] * 9 + [NO] * 5
-    assert session.vetoed[:, 0].tolist() == [True] + [False] * 14
+    record = session.record
+    assert record.yes.tolist() == [9, 9]
+    assert record.no.tolist() == [6, 6]
+    assert record.abstain.tolist() == [0, 0]
+    assert record.votes[:, 0].tolist() == [NO] + [YES] * 9 + [NO] * 5
+    assert record.vetoed[:, 0].tolist() == [True] + [False] * 14
     assert session.adopted.tolist() == [False, False]
 
 
 def test_permanent_abstention_is_not_a_veto():
     session = voting_model(HOLDOUT_ABSTAIN).council.session()
-    assert session.votes[0].tolist() == [ABSTAIN, ABSTAIN]
-    assert (session.yes.tolist(), session.no.tolist(), session.abstain.tolist()) == (
+    record = session.record
+    assert record.votes[0].tolist() == [ABSTAIN, ABSTAIN]
+    assert (record.yes.tolist(), record.no.tolist(), record.abstain.tolist()) == (
         [9, 9],
         [5, 5],
         [1, 1],
     )
-    assert not session.vetoed.any()
+    assert not record.vetoed.any()
     assert session.adopted.tolist() == [True, True]
 
 
 def test_without_the_veto_a_permanent_no_does_not_block():
     session = voting_model(HOLDOUT_NO, security_council={"veto": False}).council.session()
-    assert session.yes.tolist() == [9, 9]
-    assert not session.vetoed.any()
+    record = session.record
+    assert record.yes.tolist() == [9, 9]
+    assert not record.vetoed.any()
     assert session.adopted.tolist() == [True, True]
 
 
 def test_withdrawn_draft_has_no_vote():
     session = voting_model(HOLDOUT_NO, "withdraw_if_veto_expected").council.session()
-    assert session.withdrawn.tolist() == [True, True]
-    assert not session.tabled.any()
-    assert (session.votes == ABSTAIN).all()
-    assert session.yes.tolist() == session.no.tolist() == session.abstain.tolist() == [0, 0]
-    assert not session.vetoed.any()
+    record = session.record
+    assert record.withdrawn.tolist() == [True, True]
+    assert not record.tabled.any()
+    assert (record.votes == ABSTAIN).all()
+    assert record.yes.tolist() == record.no.tolist() == record.abstain.tolist() == [0, 0]
+    assert not record.vetoed.any()
     assert not session.adopted.any()
 
 
@@ -358,9 +362,10 @@ def test_amended_draft_is_what_the_members_vote_on():
     # Members at (0.9, 0.9): U = -(0.5 * 0.39375) = -0.196875 vs -0.4: +0.203: yes (9 of them).
     # no1..no5 at (0.1, 0.1): U = -(0.5 * 0.40625 + 0.5 * 0.8) = -0.603 vs -0.4: no.
     session = voting_model(HOLDOUT_ISSUE_A, "amend_to_avoid_veto").council.session()
+    record = session.record
     np.testing.assert_allclose(session.draft[:, 0], [0.50625, 0.9])
-    assert session.amendments.tolist() == [2, 2]
-    assert (session.yes.tolist(), session.no.tolist(), session.abstain.tolist()) == (
+    assert record.amendments.tolist() == [2, 2]
+    assert (record.yes.tolist(), record.no.tolist(), record.abstain.tolist()) == (
         [9, 9],
         [5, 5],
         [1, 1],

@@ -85,10 +85,26 @@ def test_weighted_mean_falls_back_to_plain_mean_on_an_issue_nobody_weighs():
 # --- median ----------------------------------------------------------------------------------
 
 
+def median(positions: np.ndarray) -> np.ndarray:
+    """The registered median rule on disputants at `positions` (D, K, R).
+
+    The rule reads only the positions; capability, salience and no-deal points are filler.
+    """
+    d, k, _ = positions.shape
+    disputants = mediation.Disputants(
+        positions=positions,
+        capability=np.ones(d),
+        salience=np.full((d, k), 1 / k),
+        no_deal=np.full((d, k, 1), 0.5),
+        loss="linear",
+    )
+    return mediation.COMPROMISE_RULES["median"](disputants)
+
+
 def test_median_of_two_disputants_is_the_midpoint():
     # (0.2 + 0.6) / 2 = 0.4, (0.1 + 0.5) / 2 = 0.3; (1 + 0) / 2 = 0.5 twice.
     positions = stack([[0.2, 0.1], [0.6, 0.5]], [[1.0, 0.0], [0.0, 1.0]])
-    np.testing.assert_allclose(mediation.median(positions), [[0.4, 0.5], [0.3, 0.5]])
+    np.testing.assert_allclose(median(positions), [[0.4, 0.5], [0.3, 0.5]])
 
 
 def test_median_of_three_disputants_is_the_middle_one_issue_by_issue():
@@ -98,7 +114,7 @@ def test_median_of_three_disputants_is_the_middle_one_issue_by_issue():
         [[0.1, 0.8], [0.9, 0.2], [0.3, 0.5]],
         [[0.0, 0.7], [1.0, 0.7], [0.6, 0.1]],
     )
-    np.testing.assert_allclose(mediation.median(positions), [[0.3, 0.6], [0.5, 0.7]])
+    np.testing.assert_allclose(median(positions), [[0.3, 0.6], [0.5, 0.7]])
 
 
 # --- Nash bargaining -------------------------------------------------------------------------
@@ -252,7 +268,7 @@ def unit_arrays(shape: tuple[int, ...]):
     weights=hnp.arrays(float, (3, 2), elements=st.just(0.0) | st.floats(0.01, 5.0)),
 )
 def test_weighted_mean_and_median_stay_within_the_disputants(positions, weights):
-    for point in (mediation.weighted_mean(positions, weights), mediation.median(positions)):
+    for point in (mediation.weighted_mean(positions, weights), median(positions)):
         assert point.shape == (2, 4)
         assert (point >= positions.min(axis=0) - 1e-12).all()
         assert (point <= positions.max(axis=0) + 1e-12).all()

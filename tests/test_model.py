@@ -27,11 +27,11 @@ from conftest import (
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.council import ABSTAIN, NO, YES
 from sim.mediation import Proposal
 from sim.model import NegotiationModel, run_scenario
-from sim.records import Outcome, RunRecords
+from sim.records import Outcome, RunRecords, SessionRecord
 from sim.scenario import load_scenario, validate_scenario, with_overrides
+from sim.voting import ABSTAIN, NO, YES
 
 
 def where(model: NegotiationModel, name: str) -> np.ndarray:
@@ -324,11 +324,11 @@ def test_veto_is_recorded_and_blocks_the_resolution():
     records = vote_run(HOLDOUT_NO)
     assert records.sessions == (2,)
     assert records.members[0] == "holdout"
-    assert records.vetoed[0, 0].tolist() == [True] * 3
-    assert not records.vetoed[0, 1:].any()
+    assert records.council.vetoed[0, 0].tolist() == [True] * 3
+    assert not records.council.vetoed[0, 1:].any()
     assert records.vetoed_by() == [("holdout",)] * 3
-    assert records.yes[0].tolist() == [9] * 3
-    assert records.no[0].tolist() == [6] * 3
+    assert records.council.yes[0].tolist() == [9] * 3
+    assert records.council.no[0].tolist() == [6] * 3
     assert (records.outcome != Outcome.RESOLUTION).all()
     assert records.outcome.tolist() == [Outcome.DEADLOCK] * 3
     assert records.end_round.tolist() == [3] * 3
@@ -340,18 +340,18 @@ def test_adopted_draft_ends_the_run_as_a_resolution():
     assert records.outcome.tolist() == [Outcome.RESOLUTION] * 3
     assert records.end_round.tolist() == [2] * 3
     np.testing.assert_allclose(records.point, np.full((3, 2), 0.9))
-    assert records.abstain[0].tolist() == [1] * 3
-    assert not records.vetoed.any()
+    assert records.council.abstain[0].tolist() == [1] * 3
+    assert not records.council.vetoed.any()
     assert records.counts() == {"agreement": 0, "resolution": 3, "unilateral": 0, "deadlock": 0}
 
 
 def test_withdrawn_draft_is_recorded_without_a_vote():
     records = vote_run(HOLDOUT_NO, "withdraw_if_veto_expected")
-    assert records.withdrawn[0].tolist() == [True] * 3
-    assert not records.tabled.any()
-    for tally in (records.yes, records.no, records.abstain):
+    assert records.council.withdrawn[0].tolist() == [True] * 3
+    assert not records.council.tabled.any()
+    for tally in (records.council.yes, records.council.no, records.council.abstain):
         assert tally[0].tolist() == [0] * 3
-    assert not records.vetoed.any()
+    assert not records.council.vetoed.any()
     assert records.outcome.tolist() == [Outcome.DEADLOCK] * 3
     frame = records.to_frame()
     assert frame["drafts_withdrawn"].tolist() == [1] * 3
@@ -360,8 +360,8 @@ def test_withdrawn_draft_is_recorded_without_a_vote():
 
 def test_draft_is_tabled_when_no_veto_is_expected():
     records = vote_run(HOLDOUT_ABSTAIN, "withdraw_if_veto_expected")
-    assert records.tabled[0].tolist() == [True] * 3
-    assert not records.withdrawn.any()
+    assert records.council.tabled[0].tolist() == [True] * 3
+    assert not records.council.withdrawn.any()
     assert records.outcome.tolist() == [Outcome.RESOLUTION] * 3
 
 
@@ -369,7 +369,7 @@ def test_amended_draft_adopted_is_the_outcome_point():
     # See test_agents: two amendments move the draft to (0.50625, 0.9); the holdout (issue a
     # only) then abstains and the 9 yes votes adopt it in round 2.
     records = vote_run(HOLDOUT_ISSUE_A, "amend_to_avoid_veto")
-    assert records.amendments[0].tolist() == [2] * 3
+    assert records.council.amendments[0].tolist() == [2] * 3
     assert records.outcome.tolist() == [Outcome.RESOLUTION] * 3
     np.testing.assert_allclose(records.point, [[0.50625, 0.9]] * 3)
 
@@ -608,38 +608,50 @@ REPLICATE_AXIS = {
     "end_round": 0,
     "point": 0,
     "proposals": 0,
-    "tabled": 1,
-    "withdrawn": 1,
-    "amendments": 1,
-    "yes": 1,
-    "no": 1,
-    "abstain": 1,
-    "votes": 2,
-    "vetoed": 2,
+    "council.tabled": 1,
+    "council.withdrawn": 1,
+    "council.amendments": 1,
+    "council.yes": 1,
+    "council.no": 1,
+    "council.abstain": 1,
+    "council.votes": 2,
+    "council.vetoed": 2,
     "recognised": 1,
     "positions": 1,
     "gap": 0,
 }
-"""The replicate axis of each array in RunRecords."""
+"""The replicate axis of each array in RunRecords (the Council's record's as `council.<field>`)."""
+
+
+def record_arrays(records: RunRecords) -> dict[str, np.ndarray]:
+    """Every array of `records` by name, the Council's record's arrays as `council.<field>`."""
+    arrays = {}
+    for field in dataclasses.fields(RunRecords):
+        value = getattr(records, field.name)
+        if isinstance(value, SessionRecord):
+            for inner in dataclasses.fields(SessionRecord):
+                arrays[f"{field.name}.{inner.name}"] = getattr(value, inner.name)
+        elif isinstance(value, np.ndarray):
+            arrays[field.name] = value
+    return arrays
 
 
 def assert_same_records(left: RunRecords, right: RunRecords) -> None:
     """Every field equal: arrays element by element (NaN equal to NaN) and of the same dtype."""
+    left_arrays, right_arrays = record_arrays(left), record_arrays(right)
+    assert left_arrays.keys() == right_arrays.keys()
+    for name, a in left_arrays.items():
+        b = right_arrays[name]
+        assert a.dtype == b.dtype, name
+        np.testing.assert_array_equal(a, b, err_msg=name)
     for field in dataclasses.fields(RunRecords):
         a, b = getattr(left, field.name), getattr(right, field.name)
-        if isinstance(a, np.ndarray):
-            assert a.dtype == b.dtype, field.name
-            np.testing.assert_array_equal(a, b, err_msg=field.name)
-        else:
+        if not isinstance(a, np.ndarray | SessionRecord):
             assert a == b, field.name
 
 
 def test_array_fields_are_all_known():
-    arrays = {
-        f.name
-        for f in dataclasses.fields(RunRecords)
-        if isinstance(getattr(make_model(replicates=1).records(), f.name), np.ndarray)
-    }
+    arrays = set(record_arrays(make_model(replicates=1).records()))
     assert arrays == set(REPLICATE_AXIS)
 
 
@@ -677,12 +689,12 @@ def test_noise_free_replicates_do_not_depend_on_batching():
     }
     scenario = voting_scenario(HOLDOUT_NO, "amend_to_avoid_veto", **changes)
     batch = run_scenario(scenario, replicates=50, seed=1)
-    assert batch.amendments.any()
+    assert batch.council.amendments.any()
     for replicate in range(50):
         alone = run_scenario(scenario, replicates=1, seed=100 + replicate)
         for name, axis in REPLICATE_AXIS.items():
-            expected = np.take(getattr(batch, name), [replicate], axis=axis)
-            np.testing.assert_array_equal(getattr(alone, name), expected, err_msg=name)
+            expected = np.take(record_arrays(batch)[name], [replicate], axis=axis)
+            np.testing.assert_array_equal(record_arrays(alone)[name], expected, err_msg=name)
 
 
 @pytest.mark.parametrize("rule", ["weighted_mean", "nash"])
@@ -734,8 +746,8 @@ def test_noise_free_replicates_with_many_issues_do_not_depend_on_batching(rule):
     for replicate in range(4):
         alone = run_scenario(scenario, replicates=1, seed=replicate)
         for name, axis in REPLICATE_AXIS.items():
-            expected = np.take(getattr(batch, name), [replicate], axis=axis)
-            np.testing.assert_array_equal(getattr(alone, name), expected, err_msg=name)
+            expected = np.take(record_arrays(batch)[name], [replicate], axis=axis)
+            np.testing.assert_array_equal(record_arrays(alone)[name], expected, err_msg=name)
 
 
 # --- an ordinary Mesa model ------------------------------------------------------------------
@@ -799,8 +811,8 @@ def test_kosovo_draft_withdrawn_at_session_20(kosovo_records):
     assert kosovo_records.sessions == (20,)
     reached = kosovo_records.end_round >= 20
     assert reached.sum() > 1000
-    assert kosovo_records.withdrawn[0][reached].mean() >= 0.95
-    assert not kosovo_records.withdrawn[0][~reached].any()
+    assert kosovo_records.council.withdrawn[0][reached].mean() >= 0.95
+    assert not kosovo_records.council.withdrawn[0][~reached].any()
 
 
 def test_kosovo_sovereignty_has_the_largest_final_gap(kosovo_records):
@@ -850,8 +862,8 @@ def counterfactual(name: str) -> RunRecords:
 
 def test_tabling_the_draft_records_the_vetoes_the_withdrawal_hid():
     records = counterfactual("kosovo_2007_table_anyway")
-    assert records.tabled[0].all() and not records.withdrawn[0].any()
-    had_the_votes = records.yes[0] >= 9
+    assert records.council.tabled[0].all() and not records.council.withdrawn[0].any()
+    had_the_votes = records.council.yes[0] >= 9
     # Russia and China veto every draft with nine votes; a draft without them fails anyway.
     assert 0.2 < had_the_votes.mean() < 0.5
     vetoers = {tuple(v) for v, hit in zip(records.vetoed_by(), had_the_votes, strict=True) if hit}
@@ -863,12 +875,12 @@ def test_without_the_veto_the_draft_passes_when_it_has_nine_votes():
     records = counterfactual("kosovo_2007_no_veto")
     resolution = records.outcome == Outcome.RESOLUTION
     assert 0.2 < resolution.mean() < 0.5
-    np.testing.assert_array_equal(resolution, records.yes[0] >= 9)
+    np.testing.assert_array_equal(resolution, records.council.yes[0] >= 9)
 
 
 def test_russia_abstaining_alone_leaves_china_as_the_vetoer():
     records = counterfactual("kosovo_2007_russia_abstains")
-    assert records.withdrawn[0][records.end_round >= 20].all()
+    assert records.council.withdrawn[0][records.end_round >= 20].all()
     assert records.counts()["resolution"] == 0
     # Tabled anyway: Russia abstains (mostly), and every draft with nine votes is vetoed by
     # China, nearly always alone.
@@ -876,8 +888,8 @@ def test_russia_abstaining_alone_leaves_china_as_the_vetoer():
     tabled = with_overrides(load_scenario(path), {"security_council.strategy": "table_anyway"})
     records = run_scenario(tabled, replicates=2000, seed=20071219)
     russia = records.members.index("russia")
-    assert (records.votes[0, russia] == ABSTAIN).mean() > 0.8
-    had_the_votes = records.yes[0] >= 9
+    assert (records.council.votes[0, russia] == ABSTAIN).mean() > 0.8
+    had_the_votes = records.council.yes[0] >= 9
     vetoers = [v for v, hit in zip(records.vetoed_by(), had_the_votes, strict=True) if hit]
     assert vetoers and all("china" in v for v in vetoers)
     assert np.mean([v == ("china",) for v in vetoers]) > 0.8

@@ -11,7 +11,7 @@ matplotlib.use("Agg")
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import KOSOVO, make_scenario
+from conftest import KOSOVO, make_scenario, party
 from matplotlib.figure import Figure
 
 from sim.model import NegotiationModel
@@ -31,9 +31,9 @@ from sim.plots import (
     trajectory_lines,
     veto_counts,
 )
-from sim.records import OUTCOMES
+from sim.records import OUTCOMES, TRAJECTORY_TEXT, RunRecords
 from sim.results import read_csv, write_csv
-from sim.scenario import load_scenario
+from sim.scenario import Scenario, load_scenario
 from sim.summary import summarise
 
 REPLICATES = 300
@@ -125,25 +125,48 @@ def test_red_lines_only_where_narrower_than_the_scale():
     assert red_lines(make_scenario(), "b").empty
 
 
-def hand_runs() -> pd.DataFrame:
-    """Five replicates, a 4-member Council meeting in round 2; no vote in replicate 2."""
-    return pd.DataFrame(
-        {
-            "outcome": ["unilateral", "deadlock", "unilateral", "resolution", "unilateral"],
-            "end_round": [4, 6, 2, 2, 4],
-            "session2.tabled": [True, True, False, True, True],
-            "session2.withdrawn": [False, False, True, False, False],
-            "session2.amendments": [0, 0, 0, 0, 0],
-            "session2.yes": [3, 2, 0, 3, 4],
-            "session2.no": [1, 1, 0, 0, 0],
-            "session2.abstain": [0, 1, 0, 1, 0],
-            "session2.vetoed_by": ["p", "", "", "p;q", ""],
-        }
+def hand_scenario() -> Scenario:
+    """The tiny scenario with a 4-member Council (p, q, r permanent; s elected) in round 2."""
+    return make_scenario(
+        parties={name: party(0.5, 0.5) for name in "pqrs"},
+        security_council={
+            "members": ["p", "q", "r", "s"],
+            "permanent": ["p", "q", "r"],
+            "threshold": 3,
+            "sessions": [2],
+            "sponsor": "s",
+            "draft": {"a": 0.9, "b": 0.9},
+        },
     )
 
 
+HAND_RUNS = {
+    "outcome": ["unilateral", "deadlock", "unilateral", "resolution", "unilateral"],
+    "end_round": [4, 6, 2, 2, 4],
+    "session2.tabled": [True, True, False, True, True],
+    "session2.withdrawn": [False, False, True, False, False],
+    "session2.amendments": [0, 0, 0, 0, 0],
+    "session2.yes": [3, 2, 0, 3, 4],
+    "session2.no": [1, 1, 0, 0, 0],
+    "session2.abstain": [0, 1, 0, 1, 0],
+    "session2.vetoed_by": ["p", "", "", "p;q", ""],
+}
+"""Five replicates, a 4-member Council meeting in round 2; no vote in replicate 2."""
+
+
+def hand_runs(**changes: object) -> RunRecords:
+    """The records of a runs table holding `HAND_RUNS` (with `changes`) of `hand_scenario`.
+
+    The table's other columns (points, gaps, positions, the members' votes...) are those of
+    the scenario's records before any round is run; the figures' data do not read them.
+    """
+    scenario = hand_scenario()
+    frame = NegotiationModel(scenario, replicates=5).records().to_frame()
+    return RunRecords.from_frame(frame.assign(**{**HAND_RUNS, **changes}), scenario)
+
+
 def test_council_tallies_are_shares_of_the_votes_held():
-    tallies = council_tallies(hand_runs(), 2, members=4).set_index("votes")
+    tallies = council_tallies(hand_runs(), 2).set_index("votes")
     assert tallies.index.tolist() == [0, 1, 2, 3, 4]
     # Four votes held: yes 3, 2, 3, 4; no 1, 1, 0, 0; abstain 0, 1, 1, 0; vetoed at 3 yes twice.
     assert tallies["yes"].tolist() == [0.0, 0.0, 0.25, 0.5, 0.25]
@@ -153,8 +176,8 @@ def test_council_tallies_are_shares_of_the_votes_held():
 
 
 def test_council_tallies_without_a_vote_are_zero():
-    runs = hand_runs().assign(**{"session2.tabled": False, "session2.vetoed_by": np.nan})
-    tallies = council_tallies(runs, 2, members=4)
+    records = hand_runs(**{"session2.tabled": False, "session2.vetoed_by": np.nan})
+    tallies = council_tallies(records, 2)
     assert (tallies[["yes", "no", "abstain", "vetoed"]].to_numpy() == 0).all()
 
 
@@ -169,9 +192,9 @@ def test_veto_counts_per_permanent_member_in_the_order_given():
 
 @pytest.mark.filterwarnings("error")
 def test_council_data_from_a_csv_column_without_any_veto():
-    runs = hand_runs().assign(**{"session2.vetoed_by": np.nan})  # CSV: empty in every row
-    assert council_tallies(runs, 2, members=4)["vetoed"].sum() == 0
-    assert veto_counts(runs, 2, ["p", "q"])["vetoes"].tolist() == [0, 0]
+    records = hand_runs(**{"session2.vetoed_by": np.nan})  # CSV: empty in every row
+    assert council_tallies(records, 2)["vetoed"].sum() == 0
+    assert veto_counts(records, 2, ["p", "q"])["vetoes"].tolist() == [0, 0]
 
 
 def test_end_round_histogram_counts_replicates_per_round_and_outcome():
@@ -185,7 +208,7 @@ def test_end_round_histogram_counts_replicates_per_round_and_outcome():
 
 
 def test_run_info_from_a_summary():
-    summary = summarise(hand_runs().assign(recognised_by=""), make_scenario())
+    summary = summarise(hand_runs(), hand_scenario())
     info = RunInfo.from_summary(summary)
     assert info == RunInfo(scenario="tiny", replicates=5, seed=7, time_unit="round")
     assert info.caption == "5 replicates, seed 7"
@@ -196,8 +219,8 @@ def test_run_info_from_a_summary():
 
 def run(scenario):
     model = NegotiationModel(scenario, replicates=REPLICATES, collect=True)
-    runs = model.run().to_frame()
-    return runs, model.trajectory().to_frame(), summarise(runs, scenario), scenario
+    records = model.run()
+    return records, model.trajectory().to_frame(), summarise(records, scenario), scenario
 
 
 @pytest.fixture(scope="module")
@@ -226,12 +249,13 @@ def no_council():
 
 def read_back(tables, folder):
     """A run's tables written to CSV and read back as `run.py plot` does."""
-    runs, trajectory, _, scenario = tables
-    frames = []
-    for name, frame in (("runs", runs), ("trajectories", trajectory)):
-        write_csv(folder / f"{name}.csv", frame)
-        frames.append(read_csv(folder / f"{name}.csv"))
-    return frames[0], frames[1], summarise(frames[0], scenario), scenario
+    records, trajectory, _, scenario = tables
+    write_csv(folder / "runs.csv", records.to_frame())
+    write_csv(folder / "trajectories.csv", trajectory)
+    runs = read_csv(folder / "runs.csv", RunRecords.text_columns(scenario))
+    records = RunRecords.from_frame(runs, scenario)
+    trajectory = read_csv(folder / "trajectories.csv", TRAJECTORY_TEXT)
+    return records, trajectory, summarise(records, scenario), scenario
 
 
 @pytest.fixture(scope="module")
@@ -245,9 +269,9 @@ def vetoed_from_csv(vetoed, tmp_path_factory):
 
 
 def test_council_tallies_of_a_real_run_add_up(vetoed):
-    runs, _, summary, scenario = vetoed
+    records, _, summary, scenario = vetoed
     members = len(scenario.security_council.members)
-    tallies = council_tallies(runs, 20, members)
+    tallies = council_tallies(records, 20)
     session = summary.sessions.set_index("round").loc[20]
     assert session["tabled"] > 0
     for tally in ("yes", "no", "abstain"):
@@ -260,8 +284,8 @@ def test_council_tallies_of_a_real_run_add_up(vetoed):
 
 
 def test_end_round_histogram_of_a_real_run_counts_every_replicate(vetoed):
-    runs, _, summary, scenario = vetoed
-    histogram = end_round_histogram(runs, scenario.horizon)
+    records, _, summary, scenario = vetoed
+    histogram = end_round_histogram(records, scenario.horizon)
     assert histogram.drop(columns="round").to_numpy().sum() == REPLICATES
     counts = summary.outcomes.set_index("outcome")["count"]
     for outcome in OUTCOMES:
@@ -296,8 +320,8 @@ def texts(fig: Figure) -> list[str]:
     params=["withdrawn", "vetoed", "no_council", "withdrawn_from_csv", "vetoed_from_csv"]
 )
 def rendered(request):
-    runs, trajectory, summary, scenario = request.getfixturevalue(request.param)
-    return render_figures(runs, trajectory, summary, scenario), scenario
+    records, trajectory, summary, scenario = request.getfixturevalue(request.param)
+    return render_figures(records, trajectory, summary, scenario), scenario
 
 
 def test_render_figures_frames_every_figure(rendered):
@@ -389,8 +413,8 @@ def test_full_trajectory_figure_has_a_panel_per_issue_and_one_legend(withdrawn):
 
 
 def test_time_to_outcome_leaves_outcomes_that_never_happened_out_of_the_legend(withdrawn):
-    runs, _, summary, scenario = withdrawn
-    fig = plot_time_to_outcome(runs, scenario.horizon, RunInfo.from_summary(summary))
+    records, _, summary, scenario = withdrawn
+    fig = plot_time_to_outcome(records, scenario.horizon, RunInfo.from_summary(summary))
     ax = fig.axes[0]
     happened = summary.outcomes[summary.outcomes["count"] > 0]
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
@@ -413,14 +437,14 @@ def test_outcome_figure_labels_counts_on_bars(vetoed):
 
 
 def test_panels_draw_into_given_axes_without_framing(vetoed):
-    runs, trajectory, summary, scenario = vetoed
+    records, trajectory, summary, scenario = vetoed
     info = RunInfo.from_summary(summary)
     fig = Figure()
     axes = fig.subplots(2, 2).ravel()
     assert plot_outcomes(summary.outcomes, info, ax=axes[0]) is fig
     assert plot_issue_trajectory(trajectory, scenario, "sovereignty", info, ax=axes[1]) is fig
-    assert plot_council_session(runs, scenario, 20, info, ax=axes[2]) is fig
-    assert plot_time_to_outcome(runs, scenario.horizon, info, ax=axes[3]) is fig
+    assert plot_council_session(records, scenario, 20, info, ax=axes[2]) is fig
+    assert plot_time_to_outcome(records, scenario.horizon, info, ax=axes[3]) is fig
     assert fig.get_suptitle() == "" and not fig.texts
     assert all(ax.get_legend() is not None for ax in axes)
 
@@ -437,9 +461,9 @@ def test_time_to_outcome_stacks_the_outcomes_that_happened(no_council):
 
 
 def test_council_figure_needs_a_council(no_council):
-    runs, _, summary, scenario = no_council
+    records, _, summary, scenario = no_council
     with pytest.raises(ValueError, match="no Security Council"):
-        plot_council_session(runs, scenario, 2, RunInfo.from_summary(summary))
+        plot_council_session(records, scenario, 2, RunInfo.from_summary(summary))
 
 
 def test_proposal_line_breaks_over_rounds_without_a_proposal(withdrawn):
@@ -455,7 +479,7 @@ def test_proposal_line_breaks_over_rounds_without_a_proposal(withdrawn):
 
 
 def test_no_council_figure_without_sessions(withdrawn):
-    runs, trajectory, summary, scenario = withdrawn
+    records, trajectory, summary, scenario = withdrawn
     council = scenario.security_council.model_copy(update={"sessions": []})
     sessionless = scenario.model_copy(update={"security_council": council})
-    assert "council_votes" not in render_figures(runs, trajectory, summary, sessionless)
+    assert "council_votes" not in render_figures(records, trajectory, summary, sessionless)

@@ -642,8 +642,10 @@ def test_json_schema_rejects_what_the_loader_rejects_as_a_party_name() -> None:
 
 
 def test_json_schema_lists_the_allowed_rules() -> None:
+    # The choices are listed as `oneOf` constants, each with its description (sim.rules).
     mediation = _resolve(_scenario_schema()["properties"]["mediation"])
-    assert mediation["properties"]["rule"]["enum"] == ["weighted_mean", "nash", "median"]
+    choices = mediation["properties"]["rule"]["oneOf"]
+    assert [choice["const"] for choice in choices] == ["weighted_mean", "nash", "median"]
 
 
 # --------------------------------------------------------------------------------------------

@@ -1,16 +1,17 @@
-"""The summary of a runs table: outcome shares with Wilson intervals, sessions, vetoes."""
+"""The summary of a run's records: outcome shares with Wilson intervals, sessions, vetoes."""
 
 from __future__ import annotations
 
 import json
 
 import numpy as np
-import pandas as pd
 import pytest
 from conftest import HOLDOUT_NO, kosovo, voting_scenario
 
 from sim.model import NegotiationModel
-from sim.summary import name_counts, outcome_table, session_table, summarise, wilson_interval
+from sim.records import RunRecords
+from sim.scenario import Scenario
+from sim.summary import outcome_table, session_table, summarise, wilson_interval
 
 
 @pytest.mark.parametrize(
@@ -33,13 +34,44 @@ def test_wilson_interval_of_no_trials_is_the_whole_range():
 
 
 def test_wilson_interval_is_exact_at_the_ends():
-    assert wilson_interval(0, 10_000)[0] == 0.0
-    assert wilson_interval(10_000, 10_000)[1] == 1.0
+    # With no successes the Wilson lower bound is 0 on paper, with all successes the upper
+    # bound is 1 (Wilson 1927): centre and half-width are then equal. In floating point the
+    # formula misses them by rounding at some small n: 10 of 10 gives 1 - 1.1e-16 for the
+    # upper bound, 0 of 69 gives 3.5e-18 for the lower (0 of 10 happens to give 0.0 already).
+    # Only the code's special-casing of the ends makes them exact.
+    # The other bound, by hand, with z^2 = 1.959964^2 = 3.841459:
+    #   n of n: low = n / (n + z^2);  0 of n: high = z^2 / (n + z^2).
+    #   10 of 10: low = 10 / 13.841459 = 0.722467   (Newcombe 1998, table I: 0.7225)
+    #   0 of 10: high = 3.841459 / 13.841459 = 0.277533   (Newcombe: 0.2775)
+    #   0 of 69: high = 3.841459 / 72.841459 = 0.052737
+    low, high = wilson_interval(10, 10)
+    assert high == 1.0
+    assert low == pytest.approx(0.722467, abs=1e-6)
+    low, high = wilson_interval(0, 10)
+    assert low == 0.0
+    assert high == pytest.approx(0.277533, abs=1e-6)
+    low, high = wilson_interval(0, 69)
+    assert low == 0.0
+    assert high == pytest.approx(0.052737, abs=1e-6)
 
 
-def hand_runs() -> pd.DataFrame:
+def records_from_columns(scenario: Scenario, columns: dict[str, list]) -> RunRecords:
+    """Records of `scenario` read from a runs table whose `columns` are written by hand.
+
+    The table's other columns (points, gaps, positions, votes...) are those of the scenario's
+    records before any round is run, with every replicate deadlocked at the horizon unless
+    `columns` say otherwise; the summary does not read them.
+    """
+    replicates = len(next(iter(columns.values())))
+    frame = NegotiationModel(scenario, replicates=replicates).records().to_frame()
+    frame = frame.assign(outcome="deadlock", end_round=scenario.horizon).assign(**columns)
+    return RunRecords.from_frame(frame, scenario)
+
+
+def hand_runs() -> RunRecords:
     """Five replicates of a one-session Council (round 2) with a unilateral actor."""
-    return pd.DataFrame(
+    return records_from_columns(
+        voting_scenario(HOLDOUT_NO),
         {
             "outcome": ["unilateral", "deadlock", "unilateral", "resolution", "unilateral"],
             "end_round": [4, 6, 2, 2, 5],
@@ -48,7 +80,7 @@ def hand_runs() -> pd.DataFrame:
             "session2.amendments": [0, 2, 1, 0, 0],
             "session2.vetoed_by": ["holdout", "", "holdout;perm3", "", ""],
             "recognised_by": ["north;broker", "", "broker", "", "holdout"],
-        }
+        },
     )
 
 
@@ -66,7 +98,7 @@ def test_outcome_table_counts_shares_and_medians_by_hand():
 
 
 def test_session_table_by_hand():
-    table = session_table(hand_runs(), [2])
+    table = session_table(hand_runs())
     row = table.iloc[0].to_dict()
     # All five reached the session; 3 tabled (one adopted, two vetoed), 2 withdrawn,
     # 2 amended (amendments 2 and 1).
@@ -81,12 +113,23 @@ def test_session_table_by_hand():
     }
 
 
-def test_name_counts_counts_rows_not_mentions():
-    first = pd.Series(["a;b", "", "a", np.nan])
-    second = pd.Series(["a", "b", "", "c"])
-    # Row 0 names a twice (once per column): counted once.
-    assert name_counts([first, second], ["a", "b", "c", "d"]).tolist() == [2, 2, 1, 0]
-    assert name_counts([], ["a"]).tolist() == [0]
+def test_vetoes_count_replicates_not_vetoes():
+    # (Was a test of `name_counts`, which the summary no longer needs.) Two sessions, in
+    # rounds 1 and 2: a member that vetoes at both sessions of a replicate counts once. With
+    # holdout, perm3, perm4, perm5 for a, b, c, d: replicate 0 names holdout at both sessions
+    # (counted once), perm3 at one; an empty field read back from CSV is missing (NaN).
+    scenario = voting_scenario(HOLDOUT_NO, security_council={"sessions": [1, 2]})
+    first = ["holdout;perm3", "", "holdout", np.nan]
+    second = ["holdout", "perm3", "", "perm4"]
+    records = records_from_columns(
+        scenario, {"session1.vetoed_by": first, "session2.vetoed_by": second}
+    )
+    vetoes = summarise(records, scenario).vetoes.set_index("member")["replicates"]
+    assert vetoes[["holdout", "perm3", "perm4", "perm5"]].tolist() == [2, 2, 1, 0]
+    # No session: nobody vetoed anything.
+    scenario = voting_scenario(HOLDOUT_NO, security_council={"sessions": []})
+    records = records_from_columns(scenario, {"end_round": [3]})
+    assert summarise(records, scenario).vetoes["replicates"].tolist() == [0] * 5
 
 
 def test_summarise_vetoes_and_recognitions_by_hand():
@@ -135,12 +178,13 @@ def kosovo_run():
 
 def test_summary_agrees_with_the_records(kosovo_run):
     scenario, records = kosovo_run
-    summary = summarise(records.to_frame(), scenario)
+    table = RunRecords.from_frame(records.to_frame(), scenario, seed=records.seed)
+    summary = summarise(table, scenario)
     counts = summary.outcomes.set_index("outcome")["count"].to_dict()
     assert counts == records.counts()
     session = summary.sessions.iloc[0]
-    assert session["withdrawn"] == records.withdrawn[0].sum()
-    assert session["tabled"] == records.tabled[0].sum()
+    assert session["withdrawn"] == records.council.withdrawn[0].sum()
+    assert session["tabled"] == records.council.tabled[0].sum()
     unilateral = records.outcome == 3
     others = [p for p in scenario.party_names if p != "kosovo"]
     recognised = summary.recognitions.set_index("party")["replicates"]
