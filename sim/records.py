@@ -127,7 +127,7 @@ class Column:
         if self.kind == "number":
             return _numbers(frame[names[0]], self.dtype)
         if self.kind == "outcome":
-            return _codes(frame[names[0]], {o.label: o for o in OUTCOMES}, "outcome", np.int8)
+            return _codes(frame[names[0]], {o.label: o for o in Outcome}, "outcome", np.int8)
         if self.kind == "per_issue":
             return np.stack([_numbers(frame[n], float) for n in names], axis=-1).reshape(
                 len(frame), len(names)

@@ -15,7 +15,7 @@ import pytest
 from conftest import HOLDOUT_ABSTAIN, kosovo, make_scenario, voting_scenario
 
 from sim.model import NegotiationModel
-from sim.records import RunRecords, SessionRecord
+from sim.records import Outcome, RunRecords, SessionRecord
 from sim.results import read_csv, write_csv
 from sim.scenario import validate_scenario, with_overrides
 
@@ -120,3 +120,13 @@ def test_a_missing_column_or_replicate_is_refused(vetoes):
         RunRecords.from_frame(frame.iloc[1:], scenario)
     with pytest.raises(ValueError, match="replicate"):
         RunRecords.from_frame(pd.concat([frame, frame]), scenario)
+
+
+def test_records_of_a_run_still_going_round_trip(vetoes):
+    scenario, _ = vetoes
+    model = NegotiationModel(scenario, replicates=20, seed=2)
+    for _ in range(3):
+        model.step()
+    records = model.records()
+    assert (records.outcome == Outcome.ONGOING).all()
+    assert_same(RunRecords.from_frame(records.to_frame(), scenario, records.seed), records)
