@@ -1,21 +1,30 @@
-"""The agents: the parties to a negotiation, and what each of them decides.
+"""The agents: the parties to a negotiation, and what they decide.
 
 Every actor is a `Party` (a Mesa agent). It keeps no copy of its state: its attributes read and
 write through to the model's party-major arrays (`NegotiationModel.state`), shape (N, K, ...)
 for N parties and K issues, so a value set between steps (a slider in a demo, an analyst in a
 notebook) is what every rule uses next. Each decision method decides for all live replicates
 at once; with one replicate a party is an ordinary agent to inspect and step.
+
+What a party decides on its own is a method of the `Party`: whether it accepts a proposal,
+whether it acts alone. Two decisions tie each party to others, and the parties take them
+together, party-major, as methods of `Parties` (the model's parties in index order): how each
+judges a text, a Council draft or a declaration (a client aligns with its patrons), and how
+each moves its stance (toward its allies, and a disputant toward the troika's proposal).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import mesa
 import numpy as np
 
+from sim.mediation import Proposal
 from sim.scenario import UnilateralOption
 from sim.utility import utility
+from sim.voting import ABSTAIN, NO, YES
 
 if TYPE_CHECKING:
     from sim.model import NegotiationModel
@@ -197,3 +206,152 @@ class Party(mesa.Agent):
         if not self.may_act(round_):
             return np.zeros(backing.shape, dtype=bool)
         return self.model.rng.random(len(backing)) < self.unilateral_hazard(round_, backing)
+
+
+class Ties:
+    """Weighted ties between parties, summed tie by tie.
+
+    `sum(values)[i] = sum_j W_ij values[j]`. The sum runs over the non-zero ties in a fixed
+    order, element by element, so each replicate's result is the same whatever the number of
+    replicates alongside it (a BLAS matrix product may round differently with the batch shape).
+    """
+
+    def __init__(self, weights: np.ndarray):
+        self.pairs = [(int(i), int(j), float(weights[i, j])) for i, j in np.argwhere(weights)]
+        self.row_sums = weights.sum(axis=1)
+        self.abs_row_sums = np.abs(weights).sum(axis=1)
+
+    def sum(self, values: np.ndarray) -> np.ndarray:
+        """Per party, the weighted sum of the other parties' `values` (party axis first)."""
+        total = np.zeros_like(values, dtype=float)
+        for i, j, weight in self.pairs:
+            total[i] += weight * values[j]
+        return total
+
+
+class AllianceTies(NamedTuple):
+    """The two ways alliances tie parties (see `NegotiationModel.ties`)."""
+
+    pull: Ties
+    """A_ij: how hard party j pulls party i's stance."""
+    patronage: Ties
+    """P_ij: the weight of patron j's stance in client i's judgement."""
+
+
+def stance(score: np.ndarray, band: float) -> np.ndarray:
+    """Yes above `band`, no below `-band`, abstain in between: int8 vote codes."""
+    return np.where(score > band, YES, np.where(score < -band, NO, ABSTAIN)).astype(np.int8)
+
+
+class Parties(Sequence[Party]):
+    """The model's parties in index order, and the decisions they take together.
+
+    Judging a text and moving a stance tie each party to others (its patrons, its allies), so
+    they are taken by all parties at once, party-major, over every live replicate: one
+    implementation, as fast with 1 replicate as with 10 000.
+    """
+
+    def __init__(self, model: NegotiationModel):
+        self.model = model
+        self._parties: list[Party] = []
+
+    def append(self, party: Party) -> None:
+        """Add the next party (its `index` is its place here)."""
+        self._parties.append(party)
+
+    def __getitem__(self, index: int) -> Party:  # type: ignore[override]
+        return self._parties[index]
+
+    def __len__(self) -> int:
+        return len(self._parties)
+
+    def __iter__(self) -> Iterator[Party]:
+        return iter(self._parties)
+
+    def __repr__(self) -> str:
+        return f"Parties({[party.name for party in self._parties]})"
+
+    def utilities(self, points: np.ndarray) -> np.ndarray:
+        """Every party's utility of `points` ((K, 1) or (K, L)), shape (N, L)."""
+        model = self.model
+        return utility(points, model.positions, model.salience, model.loss)
+
+    def net_utility(self, text: np.ndarray) -> np.ndarray:
+        """Every party's utility of `text` ((K, 1) or (K, L)) over the status quo, (N, L)."""
+        return self.utilities(text) - self.utilities(self.model.status_quo)
+
+    def judge(self, net: np.ndarray, noisy: bool) -> np.ndarray:
+        """Each party's stance on a text (a draft, a declaration) against the status quo.
+
+        Source: spatial voting on a motion against the status quo (Tsebelis 2002, *Veto
+        Players*) with alignment to a patron (UN votes follow alignment blocs: Voeten 2000,
+        International Organization 54:185, on the General Assembly; applied here to Council
+        votes and recognitions). This is interpreted as:
+
+        1. The party's net utility is U(text) - U(status quo) (`net_utility`).
+        2. Its sincere stance is yes above `abstain_band`, no below minus the band, abstain
+           in between.
+        3. Its judgement adds `patron_alignment` x sum over patrons of strength x the patron's
+           sincere stance (+1, 0, -1), and, if `noisy`, a normal term with sd `noise`.
+        4. The judgement is yes / no / abstain by the same band.
+
+        Args:
+            net: net utilities, (N, L) (columns may be any subset of the live replicates).
+            noisy: whether to add the random term (a forecast leaves it out).
+
+        Returns:
+            (N, L) int8 codes YES, NO or ABSTAIN.
+        """
+        model = self.model
+        rules = model.decision
+        band = rules.abstain_band
+        score = net + rules.patron_alignment * model.ties.patronage.sum(stance(net, band))
+        if noisy and rules.noise > 0:
+            score = score + rules.noise * model.rng.standard_normal(score.shape)
+        return stance(score, band)
+
+    def concede(self, proposal: Proposal | None, round_: int) -> None:
+        """Move every party toward its allies and every disputant toward the proposal.
+
+        Sources: alliance pull as capability-weighted social influence (French 1956; Friedkin
+        & Johnsen 1990); concession toward the mediator's proposal (Zeuthen 1930; Pruitt 1981);
+        ripeness, flexibility growing with the cost of a mutually hurting stalemate (Zartman
+        1989, 2000); red lines as reservation points never crossed (Raiffa 1982); the drift as
+        the usual stochastic stand-in for influences left out (Grimm & Railsback 2005). This is
+        interpreted as:
+
+        1. Alliance pull on party i: sum_j A_ij (p_j - p_i) (`NegotiationModel.ties`; rivals push
+           apart).
+        2. Mediation pull on a disputant: `mediation.pull` x (proposal - p_i), in rounds with a
+           joint proposal.
+        3. If the weights of these pulls (sum_j |A_ij|, plus `mediation.pull` in a round with a
+           joint proposal) add up to more than 1, the pulls are scaled down to add up to 1, so
+           the party heads for a point within reach and never overshoots it.
+        4. The party moves its effective flexibility times the (scaled) sum, where the effective
+           flexibility is min(1, flexibility x (1 + ripeness x rounds since talks began)),
+           scaled per issue by `concession_by_salience` (it gives ground on the issues
+           it cares least about).
+        5. Noise: a disputant's stance drifts by a normal term with sd `noise` per issue
+           (domestic politics shifting the negotiators' stances; other parties' idiosyncrasies
+           enter where they act, as the random term of their judgement of a text).
+        6. The result is clipped into the party's red lines.
+        """
+        model = self.model
+        positions = model.positions
+        _, k, r = positions.shape
+        ties = model.ties.pull
+        disputants = model.disputant_index
+        pull = ties.sum(positions) - ties.row_sums[:, None, None] * positions
+        weight = np.repeat(ties.abs_row_sums[:, None], r, axis=1)
+        if proposal is not None:
+            mediated = proposal.united * (proposal.point - positions[disputants])
+            pull[disputants] += model.troika.pull * mediated
+            weight[disputants] += model.troika.pull * proposal.united
+        stalemate = max(0, round_ - model.troika.first_round)
+        flexibility = np.minimum(1.0, model.flexibility * (1.0 + model.ripeness * stalemate))
+        share = flexibility[:, None, None] * model.concession / np.maximum(weight, 1.0)[:, None]
+        moved = positions + share * pull
+        if model.noise > 0:
+            drift = model.rng.standard_normal((len(disputants), k, r))
+            moved[disputants] += model.noise * drift
+        model.positions = np.clip(moved, model.red_low, model.red_high, out=moved)

@@ -112,7 +112,8 @@ class Council:
         """
         if not self.veto:
             return np.zeros((len(self.members), draft.shape[-1]), dtype=bool)
-        expected = self.model.judge(self.model.net_utility(draft), noisy=False)[self.member_index]
+        parties = self.model.parties
+        expected = parties.judge(parties.net_utility(draft), noisy=False)[self.member_index]
         return (expected == NO) & self.permanent[:, None]
 
     def prepare(self) -> Preparation:
@@ -124,12 +125,13 @@ class Council:
     def session(self) -> Session:
         """Hold a session: the sponsor prepares its draft, the members vote, the rule decides.
 
-        The members' votes are their judgements of the draft (`NegotiationModel.judge`); the
+        The members' votes are their judgements of the draft (`sim.agents.Parties.judge`); the
         adoption rule is `sim.voting.count_votes` (UN Charter Art. 27(3)).
         """
         prepared = self.prepare()
         tabled = prepared.tabled
-        votes = self.model.judge(self.model.net_utility(prepared.draft), noisy=True)
+        parties = self.model.parties
+        votes = parties.judge(parties.net_utility(prepared.draft), noisy=True)
         votes = np.where(tabled[None, :], votes[self.member_index], ABSTAIN).astype(np.int8)
         tally = count_votes(votes, self.permanent, self.threshold, self.veto)
         record = SessionRecord(

@@ -17,13 +17,13 @@ from typing import Any
 import mesa
 import numpy as np
 
-from sim.agents import Party, concession_by_salience
+from sim.agents import AllianceTies, Parties, Party, Ties, concession_by_salience
 from sim.bodies import Council, Troika
 from sim.mediation import Proposal
 from sim.records import QUANTILES, Outcome, RunRecords, SessionRecord, Trajectory, record_labels
 from sim.scenario import Scenario
-from sim.utility import sum_in_order, utility
-from sim.voting import ABSTAIN, NO, YES
+from sim.utility import sum_in_order
+from sim.voting import YES
 
 PARTY_STATE = (
     "salience",
@@ -35,27 +35,6 @@ PARTY_STATE = (
     "disputant",
 )
 """The parties' attributes kept in the model's party-major arrays (besides `positions`)."""
-
-
-class Ties:
-    """Weighted ties between parties, summed tie by tie.
-
-    `sum(values)[i] = sum_j W_ij values[j]`. The sum runs over the non-zero ties in a fixed
-    order, element by element, so each replicate's result is the same whatever the number of
-    replicates alongside it (a BLAS matrix product may round differently with the batch shape).
-    """
-
-    def __init__(self, weights: np.ndarray):
-        self.pairs = [(int(i), int(j), float(weights[i, j])) for i, j in np.argwhere(weights)]
-        self.row_sums = weights.sum(axis=1)
-        self.abs_row_sums = np.abs(weights).sum(axis=1)
-
-    def sum(self, values: np.ndarray) -> np.ndarray:
-        """Per party, the weighted sum of the other parties' `values` (party axis first)."""
-        total = np.zeros_like(values, dtype=float)
-        for i, j, weight in self.pairs:
-            total[i] += weight * values[j]
-        return total
 
 
 class StateArray:
@@ -116,7 +95,7 @@ class NegotiationModel(mesa.Model):
         self.noise = scenario.noise
         self.decision = scenario.decision
 
-        self.parties: list[Party] = []
+        self.parties = Parties(self)
         self._by_name: dict[str, Party] = {}
         for name, spec in scenario.parties.items():
             party = Party(self, name, spec.label, scenario.unilateral.get(name))
@@ -266,20 +245,21 @@ class NegotiationModel(mesa.Model):
         """Every party's per-issue concession factor, (N, K, 1) (`concession_by_salience`)."""
         return self._cached("concession", lambda: concession_by_salience(self.salience))
 
-    def _ties(self) -> tuple[Ties, Ties]:
-        """The alliance pull ties and the patronage ties.
+    @property
+    def ties(self) -> AllianceTies:
+        """The alliance pull ties and the patronage ties, from strength and capability.
 
         Pull: A_ij = w_ij c_j / (c_i + c_j), so a weak party is pulled hard by a strong ally and
         barely moves it (capability-weighted social influence: French 1956; Friedkin & Johnsen
         1990). Patronage: P_ij = w_ij where j is more capable than i (j is i's patron).
         """
 
-        def compute() -> tuple[Ties, Ties]:
+        def compute() -> AllianceTies:
             strength = self.alliance_strength
             capability = self.capability
             pull = strength * capability[None, :] / (capability[:, None] + capability[None, :])
             patronage = np.where(capability[None, :] > capability[:, None], strength, 0.0)
-            return Ties(pull), Ties(patronage)
+            return AllianceTies(Ties(pull), Ties(patronage))
 
         return self._cached("ties", compute)
 
@@ -292,93 +272,6 @@ class NegotiationModel(mesa.Model):
     def party(self, name: str) -> Party:
         """The party with this scenario key."""
         return self._by_name[name]
-
-    def utilities(self, points: np.ndarray) -> np.ndarray:
-        """Every party's utility of `points` ((K, 1) or (K, L)), shape (N, L)."""
-        return utility(points, self.positions, self.salience, self.loss)
-
-    # --- decision rules over all parties ---------------------------------------------------
-
-    def net_utility(self, text: np.ndarray) -> np.ndarray:
-        """Every party's utility of `text` ((K, 1) or (K, L)) over the status quo, (N, L)."""
-        return self.utilities(text) - self.utilities(self.status_quo)
-
-    def judge(self, net: np.ndarray, noisy: bool) -> np.ndarray:
-        """Each party's stance on a text (a draft, a declaration) against the status quo.
-
-        Source: spatial voting on a motion against the status quo (Tsebelis 2002, *Veto
-        Players*) with alignment to a patron (UN votes follow alignment blocs: Voeten 2000,
-        International Organization 54:185, on the General Assembly; applied here to Council
-        votes and recognitions). This is interpreted as:
-
-        1. The party's net utility is U(text) - U(status quo) (`net_utility`).
-        2. Its sincere stance is yes above `abstain_band`, no below minus the band, abstain
-           in between.
-        3. Its judgement adds `patron_alignment` x sum over patrons of strength x the patron's
-           sincere stance (+1, 0, -1), and, if `noisy`, a normal term with sd `noise`.
-        4. The judgement is yes / no / abstain by the same band.
-
-        Args:
-            net: net utilities, (N, L) (columns may be any subset of the live replicates).
-            noisy: whether to add the random term (a forecast leaves it out).
-
-        Returns:
-            (N, L) int8 codes YES, NO or ABSTAIN.
-        """
-        rules = self.decision
-        _, patronage = self._ties()
-        score = net + rules.patron_alignment * patronage.sum(self._stance(net))
-        if noisy and rules.noise > 0:
-            score = score + rules.noise * self.rng.standard_normal(score.shape)
-        return self._stance(score)
-
-    def _stance(self, score: np.ndarray) -> np.ndarray:
-        band = self.decision.abstain_band
-        return np.where(score > band, YES, np.where(score < -band, NO, ABSTAIN)).astype(np.int8)
-
-    def update_stances(self, proposal: Proposal | None, round_: int) -> None:
-        """Move every party toward its allies and every disputant toward the proposal.
-
-        Sources: alliance pull as capability-weighted social influence (French 1956; Friedkin
-        & Johnsen 1990); concession toward the mediator's proposal (Zeuthen 1930; Pruitt 1981);
-        ripeness, flexibility growing with the cost of a mutually hurting stalemate (Zartman
-        1989, 2000); red lines as reservation points never crossed (Raiffa 1982); the drift as
-        the usual stochastic stand-in for influences left out (Grimm & Railsback 2005). This is
-        interpreted as:
-
-        1. Alliance pull on party i: sum_j A_ij (p_j - p_i) (see `_ties`; rivals push apart).
-        2. Mediation pull on a disputant: `mediation.pull` x (proposal - p_i), in rounds with a
-           joint proposal.
-        3. If the weights of these pulls (sum_j |A_ij|, plus `mediation.pull` in a round with a
-           joint proposal) add up to more than 1, the pulls are scaled down to add up to 1, so
-           the party heads for a point within reach and never overshoots it.
-        4. The party moves its effective flexibility times the (scaled) sum, where the effective
-           flexibility is min(1, flexibility x (1 + ripeness x rounds since talks began)),
-           scaled per issue by `agents.concession_by_salience` (it gives ground on the issues
-           it cares least about).
-        5. Noise: a disputant's stance drifts by a normal term with sd `noise` per issue
-           (domestic politics shifting the negotiators' stances; other parties' idiosyncrasies
-           enter where they act, as the random term of their judgement of a text).
-        6. The result is clipped into the party's red lines.
-        """
-        positions = self.positions
-        _, k, r = positions.shape
-        ties, _ = self._ties()
-        disputants = self.disputant_index
-        pull = ties.sum(positions) - ties.row_sums[:, None, None] * positions
-        weight = np.repeat(ties.abs_row_sums[:, None], r, axis=1)
-        if proposal is not None:
-            mediated = proposal.united * (proposal.point - positions[disputants])
-            pull[disputants] += self.troika.pull * mediated
-            weight[disputants] += self.troika.pull * proposal.united
-        stalemate = max(0, round_ - self.troika.first_round)
-        flexibility = np.minimum(1.0, self.flexibility * (1.0 + self.ripeness * stalemate))
-        share = flexibility[:, None, None] * self.concession / np.maximum(weight, 1.0)[:, None]
-        moved = positions + share * pull
-        if self.noise > 0:
-            drift = self.rng.standard_normal((len(disputants), k, r))
-            moved[disputants] += self.noise * drift
-        self.positions = np.clip(moved, self.red_low, self.red_high, out=moved)
 
     # --- the round -------------------------------------------------------------------------
 
@@ -409,7 +302,7 @@ class NegotiationModel(mesa.Model):
         if proposal is not None:
             proposal = self.respond(proposal)
         self.last_proposal = proposal
-        self.update_stances(proposal, round_)
+        self.parties.concede(proposal, round_)
         if self.council is not None and self.council.sits(round_):
             self.hold_session(round_)
         for party in self.parties:
@@ -417,7 +310,7 @@ class NegotiationModel(mesa.Model):
                 self.act_alone(party, round_)
         if round_ >= self.horizon:
             self._finish(np.ones(len(self._rows), dtype=bool), Outcome.DEADLOCK, np.nan)
-        self.running = len(self._rows) > 0
+        self.running = self.live > 0
         if self.datacollector is not None:
             self.datacollector.collect(self)
 
@@ -447,11 +340,11 @@ class NegotiationModel(mesa.Model):
         point = actor.unilateral_point
         others = np.arange(len(self.parties)) != actor.index
         capability = self.capability
-        net = self.net_utility(point)
-        expected = self.judge(net, noisy=False) == YES
+        net = self.parties.net_utility(point)
+        expected = self.parties.judge(net, noisy=False) == YES
         backing = sum_in_order(capability[others, None] * expected[others], axis=0)
         acts = actor.acts_alone(round_, backing / capability[others].sum())
-        recognise = (self.judge(net[:, acts], noisy=True) == YES) & others[:, None]
+        recognise = (self.parties.judge(net[:, acts], noisy=True) == YES) & others[:, None]
         self.recognised[:, self._rows[acts]] = recognise
         self._finish(acts, Outcome.UNILATERAL, point)
 

@@ -50,7 +50,7 @@ def joint(point=(0.5, 0.5), united=(True,)) -> Proposal:
 def updated(proposal=None, round_=1, replicates=1, **changes) -> NegotiationModel:
     """A model after one stance update in round `round_`."""
     model = make_model(replicates=replicates, **changes)
-    model.update_stances(proposal, round_)
+    model.parties.concede(proposal, round_)
     return model
 
 
@@ -198,11 +198,11 @@ def test_stance_update_does_not_depend_on_the_batch_size():
     high = np.array([p.red_high for p in batch.parties])
     start = np.clip(np.random.default_rng(0).uniform(size=batch.positions.shape), low, high)
     batch.positions = start.copy()
-    batch.update_stances(None, 1)
+    batch.parties.concede(None, 1)
     for replicate in range(50):
         alone = NegotiationModel(scenario, replicates=1, seed=1)
         alone.positions = start[..., [replicate]].copy()
-        alone.update_stances(None, 1)
+        alone.parties.concede(None, 1)
         np.testing.assert_array_equal(
             alone.positions, batch.positions[..., [replicate]], err_msg=f"replicate {replicate}"
         )
@@ -263,7 +263,7 @@ def test_net_utility_is_utility_over_the_status_quo():
     # Text (0.2, 0.4); status quo (0.5, 0.5); equal salience.
     # North (0.1, 0.1): -(0.05 + 0.15) + 0.4 = 0.2.   South (0.9, 0.9): -(0.35 + 0.25) + 0.4 = -0.2.
     # Broker (0.5, 0.5): -(0.15 + 0.05) + 0 = -0.2.  Patron (0.9, 0.9): -0.2.
-    net = patron_model().net_utility(np.array([[0.2], [0.4]]))
+    net = patron_model().parties.net_utility(np.array([[0.2], [0.4]]))
     np.testing.assert_allclose(net[:, 0], [0.2, -0.2, -0.2, -0.2])
 
 
@@ -283,7 +283,7 @@ def test_judge_by_band_and_patron():
             [0.0, 0.3, -0.3, 0.0, 0.3],
         ]
     )
-    codes = patron_model().judge(net, noisy=False)
+    codes = patron_model().parties.judge(net, noisy=False)
     assert codes.dtype == np.int8
     np.testing.assert_array_equal(
         codes,
@@ -301,13 +301,13 @@ def test_judge_without_noise_is_deterministic():
     model = patron_model(decision={"noise": 0.5})
     net = np.tile(np.array([[0.06], [-0.06], [0.0], [0.3]]), (1, 500))
     state = model.rng.bit_generator.state
-    first = model.judge(net, noisy=False)
+    first = model.parties.judge(net, noisy=False)
     assert model.rng.bit_generator.state == state
-    np.testing.assert_array_equal(first, model.judge(net, noisy=False))
+    np.testing.assert_array_equal(first, model.parties.judge(net, noisy=False))
     # North 0.06 + 0.1 * 0.6 * (patron yes) = 0.12: yes; south -0.06: no; broker 0: abstain.
     expected = np.array([[YES], [NO], [ABSTAIN], [YES]])
     np.testing.assert_array_equal(first, np.broadcast_to(expected, first.shape))
-    noisy = model.judge(net, noisy=True)
+    noisy = model.parties.judge(net, noisy=True)
     assert (noisy != first).any()
 
 

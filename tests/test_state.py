@@ -66,7 +66,7 @@ def test_capability_moves_the_compromise_and_the_alliance_pull():
     # Pull on the broker: A = 1 x c_north / (c_broker + c_north) = 3 / 4; weight 0.75 < 1, so
     # the broker moves 0.75 x (0.1 - 0.5) = -0.3 on each issue: to 0.2 (with capability 1 it
     # would have moved 0.5 x -0.4 = -0.2, to 0.3).
-    model.update_stances(None, 1)
+    model.parties.concede(None, 1)
     np.testing.assert_allclose(broker.position, [[0.2], [0.2]])
 
 
@@ -79,7 +79,7 @@ def test_flexibility_scales_the_move():
     broker = model.party("broker")
     broker.flexibility = 0.5
     # Pull 0.5 x (0.1 - 0.5) = -0.2, times flexibility 0.5: -0.1, to 0.4.
-    model.update_stances(None, 1)
+    model.parties.concede(None, 1)
     np.testing.assert_allclose(broker.position, [[0.4], [0.4]])
 
 
@@ -93,7 +93,7 @@ def test_red_lines_decide_acceptance_and_clip_the_stance():
     assert north.accepts(proposal)[0]
     north.red_low = [0.05, 0.0]
     north.red_high = [0.08, 1.0]
-    model.update_stances(None, 1)  # nobody moves (flexibility 0), but the red line clips
+    model.parties.concede(None, 1)  # nobody moves (flexibility 0), but the red line clips
     np.testing.assert_allclose(north.position, [[0.08], [0.1]])
 
 
@@ -130,10 +130,10 @@ def test_disputant_changes_who_bargains_and_who_must_accept():
 def test_alliance_strength_set_between_steps_pulls_next_round():
     model = make_model(replicates=1, parties={"broker": {"flexibility": 1.0}})
     broker = model.party("broker")
-    model.update_stances(None, 1)
+    model.parties.concede(None, 1)
     np.testing.assert_allclose(broker.position, [[0.5], [0.5]])  # no ties: nobody moves
     model.set_alliance("north", "broker", 1.0)
-    model.update_stances(None, 1)
+    model.parties.concede(None, 1)
     np.testing.assert_allclose(broker.position, [[0.3], [0.3]])  # 0.5 x (0.1 - 0.5)
     assert model.alliance_strength[broker.index, model.party("north").index] == 1.0
 
@@ -199,7 +199,7 @@ def test_red_lines_move_both_ends_at_once():
     north.red_lines = [[0.5, 0.8], [0.0, 1.0]]
     np.testing.assert_array_equal(north.red_lines, [[0.5, 0.8], [0.0, 1.0]])
     np.testing.assert_array_equal(model.red_low[north.index], [[0.5], [0.0]])
-    model.update_stances(None, 1)  # north at 0.1 on a is clipped to its new low end, 0.5
+    model.parties.concede(None, 1)  # north at 0.1 on a is clipped to its new low end, 0.5
     np.testing.assert_allclose(north.position, [[0.5], [0.1]])
     with pytest.raises(ValueError, match="low <= high"):
         north.red_lines = [[0.9, 0.8], [0.0, 1.0]]
