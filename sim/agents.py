@@ -66,7 +66,7 @@ class Stored:
     def __get__(self, party: Party | None, owner: type) -> Any:
         if party is None:
             return self
-        return party.model.state(self.name)[party.index]
+        return getattr(party.model, self.name)[party.index]
 
     def __set__(self, party: Party, value: Any) -> None:
         party.model.set_party(party.index, self.name, value)
@@ -111,7 +111,7 @@ class Party(mesa.Agent):
         self.name = name
         self.label = label or name
         self.index = len(model.parties)
-        self.unilateral = unilateral
+        self._unilateral = unilateral
 
     def __repr__(self) -> str:
         return f"Party({self.name!r})"
@@ -129,6 +129,18 @@ class Party(mesa.Agent):
     @position.setter
     def position(self, value: Any) -> None:
         self.model.set_party(self.index, "position", value)
+
+    @property
+    def unilateral(self) -> UnilateralOption | None:
+        """Its option to act alone (`sim.scenario.UnilateralOption`), or None."""
+        return self._unilateral
+
+    @unilateral.setter
+    def unilateral(self, option: UnilateralOption | None) -> None:
+        if option is not None and not isinstance(option, UnilateralOption):
+            raise ValueError(f"unilateral must be a UnilateralOption or None, got {option!r}")
+        self._unilateral = option
+        self.model.derive()
 
     @property
     def red_lines(self) -> np.ndarray:
@@ -179,7 +191,8 @@ class Party(mesa.Agent):
 
     def may_act(self, round_: int) -> bool:
         """Whether it has a unilateral option open in this round."""
-        return self.unilateral is not None and round_ >= self.unilateral.earliest_round
+        option = self._unilateral
+        return option is not None and round_ >= option.earliest_round
 
     def unilateral_hazard(self, round_: int, backing: np.ndarray) -> np.ndarray:
         """Probability of acting alone this round, per replicate (0 without an option).
@@ -191,7 +204,7 @@ class Party(mesa.Agent):
         min(1, base_rate + growth x (round - earliest_round)) times `backing`, the capability
         share of the other parties expected to recognise the act.
         """
-        option = self.unilateral
+        option = self._unilateral
         if not self.may_act(round_):
             return np.zeros_like(backing)
         rate = min(1.0, option.base_rate + option.growth * (round_ - option.earliest_round))

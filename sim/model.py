@@ -37,24 +37,16 @@ PARTY_STATE = (
 """The parties' attributes kept in the model's party-major arrays (besides `positions`)."""
 
 
-class StateArray:
-    """A read-only party-major array of the model's state (see `NegotiationModel.state`)."""
-
-    def __set_name__(self, owner: type, name: str) -> None:
-        self.name = name
-
-    def __get__(self, model: NegotiationModel | None, owner: type) -> Any:
-        return self if model is None else model.state(self.name)
-
-
 class NegotiationModel(mesa.Model):
     """Troika-mediated negotiation with Security Council votes and a unilateral option.
 
     The parties' parameters are read-only party-major arrays (N parties, K issues), changed
     through the parties' attributes (`Party`) or `set_party` and `set_alliance`: `salience`,
-    `red_low`, `red_high` and `no_deal` (N, K, 1); `capability` and `flexibility` (N,);
-    `alliance_strength` (N, N). The positions, which change every round, are `positions`
-    (N, K, L) over the L live replicates.
+    `red_low`, `red_high` and `no_deal` (N, K, 1); `capability`, `flexibility` and
+    `disputant` (N,); `alliance_strength` (N, N). What depends on them (`disputants`,
+    `actors`, `concession`, `ties`) is derived again after every change (`derive`). The
+    positions, which change every round, are `positions` (N, K, L) over the L live
+    replicates.
 
     Args:
         scenario: a validated scenario (see `sim.scenario.load_scenario`).
@@ -65,14 +57,6 @@ class NegotiationModel(mesa.Model):
             replicates (see `trajectory`); it costs about as much as the round itself at large
             R, so Monte Carlo sweeps leave it off.
     """
-
-    salience = StateArray()
-    capability = StateArray()
-    flexibility = StateArray()
-    red_low = StateArray()
-    red_high = StateArray()
-    no_deal = StateArray()
-    alliance_strength = StateArray()
 
     def __init__(
         self,
@@ -101,8 +85,7 @@ class NegotiationModel(mesa.Model):
             party = Party(self, name, spec.label, scenario.unilateral.get(name))
             self.parties.append(party)
             self._by_name[name] = party
-        self._state = self._initial_state(scenario)
-        self._derived: dict[str, Any] = {}
+        self._set_initial_state(scenario)
         self.positions = np.empty((len(self.parties), len(self.issues), self.replicates))
         self.positions[:] = np.array(
             [self.point(spec.position) for spec in scenario.parties.values()]
@@ -144,8 +127,11 @@ class NegotiationModel(mesa.Model):
 
     # --- the parties' state ----------------------------------------------------------------
 
-    def _initial_state(self, scenario: Scenario) -> dict[str, np.ndarray]:
-        """The party-major arrays of the scenario's parameters, read-only (see `set_party`)."""
+    def _set_initial_state(self, scenario: Scenario) -> None:
+        """Set the party-major arrays of the scenario's parameters and derive from them.
+
+        The arrays are read-only: `set_party` changes them.
+        """
         issues = self.issues
         salience, lines, no_deal = [], [], []
         for spec in scenario.parties.values():
@@ -169,18 +155,22 @@ class NegotiationModel(mesa.Model):
             "disputant": np.array([spec.disputant for spec in scenario.parties.values()]),
             "alliance_strength": strength,
         }
-        for array in state.values():
+        for name, array in state.items():
             array.flags.writeable = False
-        return state
+            setattr(self, name, array)
+        self.derive()
 
     def state(self, name: str) -> np.ndarray:
         """The party-major array of a parameter (read-only; change it with `set_party`).
 
         Names and shapes (N parties, K issues): `salience`, `red_low`, `red_high`, `no_deal`
         (N, K, 1); `capability`, `flexibility`, `disputant` (N,); `alliance_strength` (N, N),
-        symmetric. The positions, which change every round, are `positions`, (N, K, L).
+        symmetric. Each is also an attribute of the model (`model.salience`). The positions,
+        which change every round, are `positions`, (N, K, L).
         """
-        return self._state[name]
+        if name not in PARTY_STATE and name != "alliance_strength":
+            raise ValueError(f"no party-major parameter {name!r}; one of {PARTY_STATE}")
+        return getattr(self, name)
 
     def set_party(self, index: int, name: str, value: Any) -> None:
         """Set attribute `name` of the party at `index`: what `party.<name> = value` does.
@@ -215,53 +205,34 @@ class NegotiationModel(mesa.Model):
         self._write("alliance_strength", (j, i), value)
 
     def _write(self, name: str, index: Any, value: Any) -> None:
-        """Write into a read-only state array, then forget what was derived from the state."""
-        array = self._state[name]
+        """Write into a read-only state array, then derive again what depends on the state."""
+        array = self.state(name)
         array.flags.writeable = True
         try:
             array[index] = value
         finally:
             array.flags.writeable = False
-        self._derived.clear()
+        self.derive()
 
-    def _cached(self, key: str, compute: Callable[[], Any]) -> Any:
-        """A value derived from the parties' parameters, recomputed after any of them changes."""
-        if key not in self._derived:
-            self._derived[key] = compute()
-        return self._derived[key]
+    def derive(self) -> None:
+        """Compute what is derived from the parties' parameters, after any of them changed.
 
-    @property
-    def disputant_index(self) -> np.ndarray:
-        """The party indices of the disputants, in party order."""
-        return self._cached("disputants", lambda: np.flatnonzero(self._state["disputant"]))
-
-    @property
-    def disputants(self) -> list[Party]:
-        """The disputants: the parties whose consent an agreement needs."""
-        return [self.parties[i] for i in self.disputant_index]
-
-    @property
-    def concession(self) -> np.ndarray:
-        """Every party's per-issue concession factor, (N, K, 1) (`concession_by_salience`)."""
-        return self._cached("concession", lambda: concession_by_salience(self.salience))
-
-    @property
-    def ties(self) -> AllianceTies:
-        """The alliance pull ties and the patronage ties, from strength and capability.
-
-        Pull: A_ij = w_ij c_j / (c_i + c_j), so a weak party is pulled hard by a strong ally and
-        barely moves it (capability-weighted social influence: French 1956; Friedkin & Johnsen
-        1990). Patronage: P_ij = w_ij where j is more capable than i (j is i's patron).
+        `disputant_index` and `disputants`: the parties whose consent an agreement needs;
+        `actors`: the parties with an option to act alone; `concession`: every party's per-issue
+        concession factor, (N, K, 1) (`concession_by_salience`); `ties`: the alliance pull and
+        the patronage ties (`AllianceTies`). Pull: A_ij = w_ij c_j / (c_i + c_j), so a weak
+        party is pulled hard by a strong ally and barely moves it (capability-weighted social
+        influence: French 1956; Friedkin & Johnsen 1990). Patronage: P_ij = w_ij where j is
+        more capable than i (j is i's patron).
         """
-
-        def compute() -> AllianceTies:
-            strength = self.alliance_strength
-            capability = self.capability
-            pull = strength * capability[None, :] / (capability[:, None] + capability[None, :])
-            patronage = np.where(capability[None, :] > capability[:, None], strength, 0.0)
-            return AllianceTies(Ties(pull), Ties(patronage))
-
-        return self._cached("ties", compute)
+        self.disputant_index = np.flatnonzero(self.disputant)
+        self.disputants = [self.parties[i] for i in self.disputant_index]
+        self.actors = [party for party in self.parties if party.unilateral is not None]
+        self.concession = concession_by_salience(self.salience)
+        strength, capability = self.alliance_strength, self.capability
+        pull = strength * capability[None, :] / (capability[:, None] + capability[None, :])
+        patronage = np.where(capability[None, :] > capability[:, None], strength, 0.0)
+        self.ties = AllianceTies(Ties(pull), Ties(patronage))
 
     # --- helpers ---------------------------------------------------------------------------
 
@@ -305,9 +276,9 @@ class NegotiationModel(mesa.Model):
         self.parties.concede(proposal, round_)
         if self.council is not None and self.council.sits(round_):
             self.hold_session(round_)
-        for party in self.parties:
-            if party.may_act(round_):
-                self.act_alone(party, round_)
+        for actor in self.actors:
+            if actor.may_act(round_):
+                self.act_alone(actor, round_)
         if round_ >= self.horizon:
             self._finish(np.ones(len(self._rows), dtype=bool), Outcome.DEADLOCK, np.nan)
         self.running = self.live > 0
