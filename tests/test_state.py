@@ -16,6 +16,7 @@ from conftest import make_model
 from sim.mediation import Proposal
 from sim.records import Outcome
 from sim.rules import UnknownRuleError
+from sim.scenario import UnilateralOption
 
 
 def proposal_at(a: float, b: float, replicates: int = 1) -> Proposal:
@@ -205,3 +206,22 @@ def test_red_lines_move_both_ends_at_once():
         north.red_lines = [[0.9, 0.8], [0.0, 1.0]]
     with pytest.raises(ValueError, match="pairs"):
         north.red_lines = [0.5, 0.8]
+
+
+def test_a_unilateral_option_given_between_steps_can_be_taken():
+    model = make_model(replicates=200)
+    south, broker = model.party("south"), model.party("broker")
+    assert model.actors == []
+    # Broker moved to (0.9, 0.9): the declared point (0.9, 0.9) is worth +0.4 to it over the
+    # status quo (yes); north judges it -0.4 (no). Backing: broker's capability share of the
+    # others, 1 / 2; hazard base_rate 1 x 0.5 = 0.5 per replicate in round 1.
+    broker.position = [0.9, 0.9]
+    south.unilateral = UnilateralOption(point={"a": 0.9, "b": 0.9}, base_rate=1.0)
+    assert model.actors == [south]
+    model.step()
+    acted = model.outcome == Outcome.UNILATERAL
+    assert 0.4 < acted.mean() < 0.6  # 200 draws at p = 0.5: sd 0.035
+    assert model.recognised[broker.index, acted].all()
+    assert not model.recognised[model.party("north").index].any()
+    with pytest.raises(ValueError, match="UnilateralOption"):
+        south.unilateral = {"point": {"a": 0.9, "b": 0.9}}
