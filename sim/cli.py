@@ -23,7 +23,7 @@ from typing import Any
 from tqdm import tqdm
 
 from sim import __version__
-from sim.pipeline import Progress, simulate, write_results
+from sim.pipeline import Progress, prepare_scenario, simulate, write_results
 from sim.plots import render_figures
 from sim.results import (
     RESULTS_ROOT,
@@ -234,28 +234,26 @@ def _run(args: argparse.Namespace) -> int:
             return _error(problem, USAGE)
     except OSError as error:
         return _error(f"cannot write results to {args.out}: {error.strerror or error}")
+    settings = {
+        "overrides": dict(args.overrides),
+        "replicates": args.replicates,
+        "seed": args.seed,
+        "source": f"{args.scenario} (command line)",
+    }
     try:
-        scenario = load_scenario(args.scenario)
+        base = load_scenario(args.scenario)
+        scenario = prepare_scenario(base, **settings)  # checked before any folder is made
     except ScenarioError as error:
         return _error(str(error))
     destination = args.out or default_folder(scenario.name, started)
     try:
         with ResultsFolder(destination, exact=args.out is not None) as folder:
             with _progress_bar(scenario, show=not args.quiet) as bar:
-                run = simulate(
-                    scenario,
-                    overrides=dict(args.overrides),
-                    replicates=args.replicates,
-                    seed=args.seed,
-                    progress=bar,
-                    source=f"{args.scenario} (command line)",
-                )
+                run = simulate(base, progress=bar, **settings)
             run = replace(run, source=args.scenario)
             written = write_results(
                 run, folder, figure_format=args.figure_format, command=args.command_line
             )
-    except ScenarioError as error:
-        return _error(str(error))
     except KeyboardInterrupt:
         print("interrupted: no complete results were written", file=sys.stderr)
         return INTERRUPTED

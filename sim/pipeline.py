@@ -60,6 +60,34 @@ class Run:
     """The dotted-path overrides applied to the file (replicates and seed aside)."""
 
 
+def prepare_scenario(
+    scenario: Scenario | str | Path,
+    *,
+    overrides: Mapping[str, Any] | None = None,
+    replicates: int | None = None,
+    seed: int | None = None,
+    source: str | None = None,
+) -> Scenario:
+    """The scenario as `simulate` runs it: loaded, with overrides, replicates and seed applied.
+
+    Arguments as in `simulate`. Raises `ScenarioError` if the file or an override is invalid.
+    """
+    path = None
+    if not isinstance(scenario, Scenario):
+        path = str(scenario)
+        scenario = load_scenario(scenario)
+    changes = dict(overrides or {})
+    if replicates is not None:
+        changes["replicates"] = replicates
+    if seed is not None:
+        changes["seed"] = seed
+    if not changes:
+        return scenario
+    return with_overrides(
+        scenario, changes, source=source or f"{path or scenario.name} (overrides)"
+    )
+
+
 def simulate(
     scenario: Scenario | str | Path,
     *,
@@ -87,18 +115,10 @@ def simulate(
         ScenarioError: if the file or an override is invalid.
     """
     started = datetime.now(UTC)
-    path = None
-    if not isinstance(scenario, Scenario):
-        path = str(scenario)
-        scenario = load_scenario(scenario)
-    changes = dict(overrides or {})
-    if replicates is not None:
-        changes["replicates"] = replicates
-    if seed is not None:
-        changes["seed"] = seed
-    if changes:
-        label = source or f"{path or scenario.name} (overrides)"
-        scenario = with_overrides(scenario, changes, source=label)
+    path = None if isinstance(scenario, Scenario) else str(scenario)
+    scenario = prepare_scenario(
+        scenario, overrides=overrides, replicates=replicates, seed=seed, source=source
+    )
     model = NegotiationModel(scenario, collect=trajectories)
     while model.running:
         model.step()

@@ -71,6 +71,22 @@ def test_default_run_writes_a_new_folder_under_results(tmp_path, monkeypatch, ca
     assert not [p for p in (tmp_path / "results").iterdir() if p.name.startswith(".")]
 
 
+def test_default_folder_is_named_after_the_scenario_as_run(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    status, _, _ = run(capsys, KOSOVO, "--replicates", "20", "--set", "name=renamed", "--quiet")
+    assert status == 0
+    (written,) = (tmp_path / "results").iterdir()
+    assert written.name.startswith("renamed-")
+
+
+def test_a_bad_set_value_writes_nothing(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    status, _, err = run(capsys, KOSOVO, "--set", "mediation.rule=bogus")
+    assert status == 1
+    assert "(command line): mediation.rule: found 'bogus'" in err
+    assert not (tmp_path / "results").exists()
+
+
 def test_outputs_agree_with_each_other(folder):
     results = read_results(folder)
     runs, manifest = results.runs, results.manifest
