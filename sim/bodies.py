@@ -8,39 +8,88 @@ proposal, the Council's tally. The parties' own state stays in the model's array
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from sim.checks import Checked, checked_field, point, schema_check
 from sim.mediation import COMPROMISE_RULES, Disputants, Proposal, troika_proposal
 from sim.records import SessionRecord
 from sim.rules import RuleName
-from sim.scenario import Mediation, SecurityCouncil
+from sim.scenario import Mediation, SecurityCouncil, TroikaMember
 from sim.strategies import SPONSOR_STRATEGIES, Preparation
 from sim.voting import ABSTAIN, NO, count_votes
 
 if TYPE_CHECKING:
+    from sim.agents import Party
     from sim.model import NegotiationModel
+
+
+def _biases(troika: Troika, value: Any) -> np.ndarray:
+    """One bias per troika member, each checked as `mediation.troika.<name>.bias`."""
+    biases = np.asarray(value, dtype=object).reshape(-1)
+    if len(biases) != len(troika.members):
+        raise ValueError(f"bias: found {len(biases)} values; expected {len(troika.members)}")
+    return np.array([_BIAS(b) for b in biases], dtype=float)
+
+
+def _deadline(troika: Troika, value: Any) -> int:
+    """The last round of talks, checked as `mediation.deadline` (None: the horizon)."""
+    return troika.model.horizon if value is None else _DEADLINE(value)
+
+
+def _draft(council: Council, value: Any) -> np.ndarray:
+    """The sponsor's draft, checked as `security_council.draft`, as a column (K, 1)."""
+    return point(value, council.model.issues, _DRAFT, "draft")
+
+
+def _threshold(council: Council, value: Any) -> int:
+    """Affirmative votes needed, checked as `security_council.threshold` and <= the members."""
+    threshold = _THRESHOLD(value)
+    if threshold > len(council.members):
+        raise ValueError(
+            f"threshold: found {threshold}; expected at most the {len(council.members)} members"
+        )
+    return threshold
+
+
+_BIAS = schema_check(TroikaMember, "bias")
+_DEADLINE = schema_check(Mediation, "deadline")
+_DRAFT = schema_check(SecurityCouncil, "draft", "*", what="draft")
+_THRESHOLD = schema_check(SecurityCouncil, "threshold")
 
 
 class Troika:
     """The mediating troika (EU, Russia, USA in 2007): proposes a compromise each round.
 
-    `rule` names a registered compromise rule (`sim.mediation.COMPROMISE_RULES`); assigning
-    an unknown name raises `sim.rules.UnknownRuleError`.
+    Its rules' parameters can be changed between steps and are checked as the scenario's
+    `mediation` values are: `rule` names a registered compromise rule
+    (`sim.mediation.COMPROMISE_RULES`; an unknown name raises `sim.rules.UnknownRuleError`),
+    `bias` is one value per member, `cohesion`, `pull`, `first_round` and `deadline` as in
+    the schema. Its members are fixed when the model is built.
     """
 
     rule = RuleName(COMPROMISE_RULES)
+    bias = Checked(_biases)
+    cohesion = checked_field(Mediation, "cohesion")
+    pull = checked_field(Mediation, "pull")
+    first_round = checked_field(Mediation, "first_round")
+    deadline = Checked(_deadline)
 
     def __init__(self, model: NegotiationModel, spec: Mediation):
         self.model = model
-        self.members = [model.party(name) for name in spec.troika]
-        self.bias = np.array([member.bias for member in spec.troika.values()])
+        self._members = tuple(model.party(name) for name in spec.troika)
+        self.bias = [member.bias for member in spec.troika.values()]
         self.rule = spec.rule
         self.cohesion = spec.cohesion
         self.pull = spec.pull
         self.first_round = spec.first_round
-        self.deadline = spec.deadline if spec.deadline is not None else model.horizon
+        self.deadline = spec.deadline
+
+    @property
+    def members(self) -> tuple[Party, ...]:
+        """The mediators, in the scenario's order."""
+        return self._members
 
     def in_session(self, round_: int) -> bool:
         """Whether talks are held in this round."""
@@ -80,25 +129,62 @@ class Session:
 class Council:
     """The Security Council: its members vote on the sponsor's draft at scheduled sessions.
 
-    `strategy` names a registered sponsor strategy (`sim.strategies.SPONSOR_STRATEGIES`);
-    assigning an unknown name raises `sim.rules.UnknownRuleError`.
+    Its rules' parameters can be changed between steps and are checked as the scenario's
+    `security_council` values are: `strategy` names a registered sponsor strategy
+    (`sim.strategies.SPONSOR_STRATEGIES`; an unknown name raises
+    `sim.rules.UnknownRuleError`), `draft` is a point (an issue -> value mapping or K values),
+    `threshold`, `veto`, `max_amendments` and `amendment_step` as in the schema. Its members,
+    permanent members, sponsor and session rounds are fixed when the model is built (the run's
+    records are laid out by them).
     """
 
     strategy = RuleName(SPONSOR_STRATEGIES)
+    draft = Checked(_draft)
+    threshold = Checked(_threshold)
+    veto = checked_field(SecurityCouncil, "veto")
+    max_amendments = checked_field(SecurityCouncil, "max_amendments")
+    amendment_step = checked_field(SecurityCouncil, "amendment_step")
 
     def __init__(self, model: NegotiationModel, spec: SecurityCouncil):
         self.model = model
-        self.members = [model.party(name) for name in spec.members]
-        self.member_index = np.array([m.index for m in self.members])
-        self.permanent = np.array([name in spec.permanent for name in spec.members])
+        self._members = tuple(model.party(name) for name in spec.members)
+        self._member_index = np.array([m.index for m in self._members])
+        self._member_index.flags.writeable = False
+        self._permanent = np.array([name in spec.permanent for name in spec.members])
+        self._permanent.flags.writeable = False
+        self._sessions = tuple(spec.session_rounds)
+        self._sponsor = model.party(spec.sponsor)
         self.threshold = spec.threshold
         self.veto = spec.veto
-        self.sessions = spec.session_rounds
-        self.sponsor = model.party(spec.sponsor)
         self.strategy = spec.strategy
-        self.draft = model.point(spec.draft)
+        self.draft = spec.draft
         self.max_amendments = spec.max_amendments
         self.amendment_step = spec.amendment_step
+
+    @property
+    def members(self) -> tuple[Party, ...]:
+        """The members, in the scenario's order (the order of every per-member array)."""
+        return self._members
+
+    @property
+    def member_index(self) -> np.ndarray:
+        """The members' party indices, (M,) (read-only)."""
+        return self._member_index
+
+    @property
+    def permanent(self) -> np.ndarray:
+        """(M,) bool: which members are permanent (read-only)."""
+        return self._permanent
+
+    @property
+    def sessions(self) -> tuple[int, ...]:
+        """The rounds the Council sits in, each once, in order."""
+        return self._sessions
+
+    @property
+    def sponsor(self) -> Party:
+        """The member whose draft is put to the Council."""
+        return self._sponsor
 
     def sits(self, round_: int) -> bool:
         """Whether the Council holds a session in this round."""

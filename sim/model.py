@@ -11,7 +11,7 @@ the Monte Carlo engine.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import mesa
@@ -19,11 +19,14 @@ import numpy as np
 
 from sim.agents import AllianceTies, Parties, Party, Ties, concession_by_salience
 from sim.bodies import Council, Troika
+from sim.checks import point, schema_check
 from sim.mediation import Proposal
 from sim.records import QUANTILES, Outcome, RunRecords, SessionRecord, Trajectory, record_labels
-from sim.scenario import Scenario
+from sim.scenario import Alliance, PartySpec, Scenario
 from sim.utility import sum_in_order
 from sim.voting import YES
+
+_STRENGTH = schema_check(Alliance, "strength", what="alliance strength")
 
 PARTY_STATE = (
     "salience",
@@ -175,32 +178,34 @@ class NegotiationModel(mesa.Model):
     def set_party(self, index: int, name: str, value: Any) -> None:
         """Set attribute `name` of the party at `index`: what `party.<name> = value` does.
 
-        The value is checked against the attribute's range (docs/ODD.md, section 8.2) and
+        The value is checked as the scenario schema checks it (docs/ODD.md, section 8.2) and
         takes effect in every rule from the next decision on. A point (position, red line,
-        no-deal point) is given as K numbers in issue order; a position may also be (K, L),
-        one column per live replicate. Salience is normalised to sum to 1.
+        no-deal point, salience) is given as an issue -> value mapping or as K numbers in
+        issue order; a position may also be (K, L), one column per live replicate; `red_lines`
+        takes K pairs [low, high] (or an issue -> pair mapping). Salience is normalised to sum
+        to 1.
 
         Raises:
             ValueError: if the value has the wrong shape or is out of range.
         """
         if name == "position":
-            self.positions[index] = _party_point(value, len(self.issues), name, live=True)
+            self.positions[index] = point(value, self.issues, _CHECKS[name], name, live=True)
             return
         if name == "red_lines":
-            low, high = _check_red_lines(self, value)
+            low, high = _red_lines(self, value)
             self._write("red_low", index, low)
             self._write("red_high", index, high)
             return
         if name not in PARTY_STATE:
             raise ValueError(f"parties have no stored attribute {name!r}")
-        self._write(name, index, _CHECKS[name](self, index, value))
+        self._write(name, index, _checked(self, index, name, value))
 
     def set_alliance(self, first: str, second: str, strength: float) -> None:
         """Set the strength of the tie between two parties (in [-1, 1]; 0 removes it)."""
         i, j = self.party(first).index, self.party(second).index
         if i == j:
             raise ValueError(f"an alliance needs two different parties, got {first!r} twice")
-        value = _number(strength, "alliance strength", -1.0, 1.0)
+        value = _STRENGTH(strength)
         self._write("alliance_strength", (i, j), value)
         self._write("alliance_strength", (j, i), value)
 
@@ -419,83 +424,56 @@ def run_scenario(
     return NegotiationModel(scenario, replicates=replicates, seed=seed).run()
 
 
-# --- checks of values set on parties (ranges as in docs/ODD.md, section 8.2) ----------------
+# --- checks of values set on parties (the schema's ranges: docs/ODD.md, section 8.2) --------
 
-
-def _number(value: Any, what: str, low: float, high: float, *, above: bool = False) -> float:
-    """`value` as a float in [low, high] (in (low, high] if `above`), else a ValueError."""
-    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
-        raise ValueError(f"{what} must be a number, got {value!r}")
-    number = float(value)
-    inside = (low < number if above else low <= number) and number <= high
-    if not inside:
-        bracket = "(" if above else "["
-        raise ValueError(f"{what} must be in {bracket}{low:g}, {high:g}], got {value!r}")
-    return number
-
-
-def _party_point(value: Any, issues: int, what: str, live: bool = False) -> np.ndarray:
-    """K numbers in [0, 1] as a column (K, 1); with `live`, also (K, L) as given."""
-    array = np.asarray(value, dtype=float)
-    if array.ndim == 1:
-        array = array[:, None]
-    if array.ndim != 2 or array.shape[0] != issues or (array.shape[1] != 1 and not live):
-        raise ValueError(f"{what} must be {issues} numbers, one per issue; got shape {array.shape}")
-    if not np.isfinite(array).all() or (array < 0).any() or (array > 1).any():
-        raise ValueError(f"{what} must lie in [0, 1] on every issue")
-    return array
-
-
-def _check_salience(model: NegotiationModel, index: int, value: Any) -> np.ndarray:
-    array = np.asarray(value, dtype=float).reshape(-1, 1)
-    if array.shape[0] != len(model.issues) or not np.isfinite(array).all() or (array < 0).any():
-        raise ValueError(f"salience must be {len(model.issues)} weights >= 0, one per issue")
-    if array.sum() <= 0:
-        raise ValueError("salience needs at least one positive weight")
-    return array / array.sum()
-
-
-def _check_red_line(side: str) -> Callable[[NegotiationModel, int, Any], np.ndarray]:
-    def check(model: NegotiationModel, index: int, value: Any) -> np.ndarray:
-        line = _party_point(value, len(model.issues), side)
-        low = line if side == "red_low" else model.red_low[index]
-        high = line if side == "red_high" else model.red_high[index]
-        if (low > high).any():
-            raise ValueError(f"{side} would cross the party's other red line (low > high)")
-        return line
-
-    return check
-
-
-def _check_red_lines(model: NegotiationModel, value: Any) -> tuple[np.ndarray, np.ndarray]:
-    lines = np.asarray(value, dtype=float)
-    if lines.shape != (len(model.issues), 2):
-        raise ValueError(
-            f"red_lines must be {len(model.issues)} pairs [low, high], one per issue; "
-            f"got shape {lines.shape}"
-        )
-    low, high = (_party_point(lines[:, side], len(model.issues), "red_lines") for side in (0, 1))
-    if (low > high).any():
-        raise ValueError("red_lines must have low <= high on every issue")
-    return low, high
-
-
-def _check_disputant(model: NegotiationModel, index: int, value: Any) -> bool:
-    if not isinstance(value, bool | np.bool_):
-        raise ValueError(f"disputant must be True or False, got {value!r}")
-    others = np.delete(model.state("disputant"), index).sum()
-    if others + bool(value) < 2:
-        raise ValueError("a negotiation needs at least two disputants")
-    return bool(value)
-
-
-_CHECKS: dict[str, Callable[[NegotiationModel, int, Any], Any]] = {
-    "salience": _check_salience,
-    "capability": lambda model, index, value: _number(value, "capability", 0, np.inf, above=True),
-    "flexibility": lambda model, index, value: _number(value, "flexibility", 0, 1),
-    "red_low": _check_red_line("red_low"),
-    "red_high": _check_red_line("red_high"),
-    "no_deal": lambda model, index, value: _party_point(value, len(model.issues), "no_deal"),
-    "disputant": _check_disputant,
+_CHECKS = {
+    "position": schema_check(PartySpec, "position", "*", what="position"),
+    "salience": schema_check(PartySpec, "salience", "*", what="salience"),
+    "capability": schema_check(PartySpec, "capability"),
+    "flexibility": schema_check(PartySpec, "flexibility"),
+    "red_line": schema_check(PartySpec, "red_lines", "*", "0", what="red line"),
+    "no_deal": schema_check(PartySpec, "no_deal", "*", what="no_deal"),
+    "disputant": schema_check(PartySpec, "disputant"),
 }
-"""How `NegotiationModel.set_party` checks each stored attribute's value."""
+"""Each stored attribute's check, taken from the scenario schema (per issue for points)."""
+
+
+def _checked(model: NegotiationModel, index: int, name: str, value: Any) -> Any:
+    """The value `set_party` stores for attribute `name` of party `index`, or a ValueError."""
+    issues = model.issues
+    if name in ("red_low", "red_high"):
+        line = point(value, issues, _CHECKS["red_line"], name)
+        low = line if name == "red_low" else model.red_low[index]
+        high = line if name == "red_high" else model.red_high[index]
+        if (low > high).any():
+            raise ValueError(f"{name} would cross the party's other red line (low > high)")
+        return line
+    if name in ("salience", "no_deal"):
+        weights = point(value, issues, _CHECKS[name], name)
+        if name == "salience":
+            if weights.sum() <= 0:
+                raise ValueError("salience: found weights that sum to 0; expected a positive one")
+            return weights / weights.sum()
+        return weights
+    checked = _CHECKS[name](value)
+    if name == "disputant" and np.delete(model.disputant, index).sum() + checked < 2:
+        raise ValueError("disputant: a negotiation needs at least two disputants")
+    return checked
+
+
+def _red_lines(model: NegotiationModel, value: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Both ends of every red line, from K pairs [low, high] or an issue -> pair mapping."""
+    issues = model.issues
+    if isinstance(value, Mapping):
+        if sorted(value) != sorted(issues):
+            raise ValueError(f"red_lines: found issues {sorted(value)}; expected {issues}")
+        value = [value[issue] for issue in issues]
+    pairs = np.asarray(value, dtype=object)
+    if pairs.shape != (len(issues), 2):
+        raise ValueError(
+            f"red_lines: found shape {pairs.shape}; expected {len(issues)} pairs [low, high]"
+        )
+    low, high = (point(pairs[:, side], issues, _CHECKS["red_line"], "red_lines") for side in (0, 1))
+    if (low > high).any():
+        raise ValueError("red_lines: found low > high; expected low <= high on every issue")
+    return low, high

@@ -563,12 +563,26 @@ def _fields_at(root: type[BaseModel], loc: tuple[str, ...]) -> list[str]:
     return list(annotation.model_fields) if is_model else []
 
 
+def value_type(model: type[BaseModel], *path: str) -> Any:
+    """The schema's type of the value at `path` inside `model`, constraints included.
+
+    A part of the path is a field name, or any key ("*") of a map, or any index of a list;
+    e.g. `value_type(PartySpec, "red_lines", "*", "0")` is the type of one end of a red line.
+    """
+    annotation: Any = model
+    for part in path:
+        annotation = _child_annotation(annotation, part)
+    return annotation
+
+
 def _child_annotation(annotation: Any, part: str) -> Any:
     """The annotation of the value at key or index `part` inside a value of `annotation`."""
     annotation = _strip(annotation)
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         field = annotation.model_fields.get(part)
-        return field.annotation if field else None
+        if field is None:
+            return None
+        return Annotated[field.annotation, *field.metadata] if field.metadata else field.annotation
     if get_origin(annotation) in (dict, list):
         return get_args(annotation)[-1]
     return None

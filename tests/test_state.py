@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import make_model
+from conftest import HOLDOUT_NO, make_model, voting_scenario
 
 from sim.mediation import Proposal
+from sim.model import NegotiationModel
 from sim.records import Outcome
 from sim.rules import UnknownRuleError
 from sim.scenario import UnilateralOption
@@ -156,15 +157,18 @@ def test_a_change_between_steps_changes_the_outcome():
 @pytest.mark.parametrize(
     ("name", "value", "message"),
     [
-        ("capability", 0.0, "capability"),
-        ("capability", True, "number"),
-        ("flexibility", 1.5, "flexibility"),
-        ("salience", [-1.0, 2.0], "salience"),
+        ("capability", 0.0, "capability: found 0.0; expected greater than 0"),
+        ("capability", float("inf"), "capability: found inf; expected a finite number"),
+        ("capability", True, "capability: found True; expected a valid number"),
+        ("flexibility", 1.5, "flexibility: found 1.5; expected less than or equal to 1"),
+        ("salience", [-1.0, 2.0], "salience: found -1.0; expected greater than or equal to 0"),
         ("salience", [0.0, 0.0], "positive"),
-        ("salience", [1.0, 1.0, 1.0], "salience"),
-        ("no_deal", [0.5, 1.5], r"\[0, 1\]"),
-        ("position", [0.5], "2 numbers"),
-        ("disputant", "yes", "True or False"),
+        ("salience", [1.0, 1.0, 1.0], r"salience: found shape \(3, 1\); expected 2 values"),
+        ("no_deal", [0.5, 1.5], "no_deal: found 1.5; expected less than or equal to 1"),
+        ("no_deal", {"a": 0.5}, "no_deal: found issues"),
+        ("position", [0.5], "position: found shape"),
+        ("position", ["0.5", 0.5], "position: found '0.5'; expected a valid number"),
+        ("disputant", "yes", "disputant: found 'yes'; expected a valid boolean"),
     ],
 )
 def test_bad_values_are_refused_and_change_nothing(name, value, message):
@@ -174,6 +178,15 @@ def test_bad_values_are_refused_and_change_nothing(name, value, message):
     with pytest.raises(ValueError, match=message):
         setattr(north, name, value)
     np.testing.assert_array_equal(getattr(north, name), before)
+
+
+def test_points_may_be_given_by_issue():
+    model = make_model()
+    north = model.party("north")
+    north.no_deal = {"b": 0.2, "a": 0.3}
+    np.testing.assert_array_equal(north.no_deal, [[0.3], [0.2]])
+    north.red_lines = {"a": [0.0, 0.5], "b": [0.1, 0.9]}
+    np.testing.assert_array_equal(north.red_lines, [[0.0, 0.5], [0.1, 0.9]])
 
 
 def test_parameter_arrays_are_read_only():
@@ -225,3 +238,60 @@ def test_a_unilateral_option_given_between_steps_can_be_taken():
     assert not model.recognised[model.party("north").index].any()
     with pytest.raises(ValueError, match="UnilateralOption"):
         south.unilateral = {"point": {"a": 0.9, "b": 0.9}}
+
+
+def test_the_councils_draft_and_rules_are_checked_and_take_effect():
+    # The 15-seat Council of conftest: the holdout (permanent) at (0.1, 0.1) votes no on the
+    # draft (0.9, 0.9) and vetoes it. Moved to (0.1, 0.1), the draft is the holdout's ideal:
+    # it votes yes (+0.4 over the status quo), and the sponsor's camp, at (0.9, 0.9), votes
+    # no (-0.8 + 0.4 = -0.4): 6 yes, 9 no.
+    model = NegotiationModel(voting_scenario(HOLDOUT_NO), replicates=2)
+    council = model.council
+    assert council.session().record.vetoed[0].all()
+    council.draft = [0.1, 0.1]
+    np.testing.assert_array_equal(council.draft, [[0.1], [0.1]])
+    record = council.session().record
+    assert record.yes.tolist() == [6, 6] and record.no.tolist() == [9, 9]
+    council.draft = {"b": 0.9, "a": 0.9}
+    np.testing.assert_array_equal(council.draft, [[0.9], [0.9]])
+    council.threshold = 6
+    council.veto = False
+    assert council.session().adopted.all()  # 9 yes, no veto
+    for name, value, message in [
+        ("draft", [0.5, 1.2], "draft: found 1.2"),
+        ("draft", [0.5, 0.5, 0.5], "draft: found shape"),
+        ("threshold", 16, "at most the 15 members"),
+        ("veto", "no", "veto: found 'no'"),
+        ("amendment_step", -0.1, "amendment_step: found -0.1"),
+    ]:
+        with pytest.raises(ValueError, match=message):
+            setattr(council, name, value)
+    with pytest.raises(AttributeError):
+        council.members = council.members[:5]
+    with pytest.raises(AttributeError):
+        council.sessions = (2, 3)
+
+
+def test_the_troikas_parameters_are_checked_and_take_effect():
+    model = make_model(replicates=1, parties={"broker": {"position": {"a": 1.0, "b": 0.5}}})
+    troika = model.troika
+    troika.rule = "median"
+    # Median compromise (0.5, 0.5); the broker at (1, 0.5) with bias 0.5: (0.75, 0.5).
+    troika.bias = [0.5]
+    np.testing.assert_allclose(troika.propose().point, [[0.75], [0.5]])
+    troika.cohesion = 0.0  # one member: never split
+    assert troika.propose().united.all()
+    troika.deadline = 3
+    assert troika.in_session(3) and not troika.in_session(4)
+    troika.deadline = None  # back to the horizon (6)
+    assert troika.in_session(6)
+    for name, value, message in [
+        ("bias", [0.5, 0.5], "bias: found 2 values; expected 1"),
+        ("bias", [1.5], "bias: found 1.5"),
+        ("pull", 2, "pull: found 2"),
+        ("first_round", 0, "first_round: found 0"),
+    ]:
+        with pytest.raises(ValueError, match=message):
+            setattr(troika, name, value)
+    with pytest.raises(AttributeError):
+        troika.members = ()

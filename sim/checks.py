@@ -1,0 +1,95 @@
+"""Checks of values set on a running model, by the scenario schema's own types and ranges.
+
+A value set between steps (a party's capability, a red line, the Council's draft, a troika
+member's bias) is checked exactly as the same value in a scenario file would be: the check is
+built from the schema's type for it (`sim.scenario.value_type`), so every range is written
+once. A check raises `ValueError` naming the value, what was found and what was expected.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
+
+from sim.scenario import value_type
+
+STRICT = ConfigDict(strict=True, allow_inf_nan=False)
+"""As the scenario schema reads numbers: no text, no booleans for numbers, no infinities."""
+
+Check = Callable[[Any], Any]
+
+
+def schema_check(model: type[BaseModel], *path: str, what: str | None = None) -> Check:
+    """A check of one value against the schema's type at `path` inside `model`.
+
+    The check returns the value as the schema reads it (numpy scalars are read as Python
+    numbers) or raises ValueError, e.g. "capability: found inf; expected a finite number".
+    """
+    adapter = TypeAdapter(value_type(model, *path), config=STRICT)
+    name = what or ".".join(part for part in path if part not in ("*", "0"))
+
+    def check(value: Any) -> Any:
+        if isinstance(value, np.generic):
+            value = value.item()
+        try:
+            return adapter.validate_python(value)
+        except ValidationError as error:
+            expected = error.errors()[0]["msg"].removeprefix("Input should be ")
+            raise ValueError(f"{name}: found {value!r}; expected {expected}") from None
+
+    return check
+
+
+def point(
+    value: Any, issues: Sequence[str], check: Check, what: str, live: bool = False
+) -> np.ndarray:
+    """A point, checked value by value, as a column (K, 1) (with `live`, also (K, L)).
+
+    It is given as an issue -> value mapping or as K values in issue order; with `live`, also
+    as K rows of one value per live replicate.
+    """
+    if isinstance(value, Mapping):
+        unknown = [key for key in value if key not in issues]
+        missing = [issue for issue in issues if issue not in value]
+        if unknown or missing:
+            raise ValueError(
+                f"{what}: found issues {sorted(value)}; expected one value for each of {issues}"
+            )
+        value = [value[issue] for issue in issues]
+    array = np.asarray(value, dtype=object)
+    if array.ndim == 1:
+        array = array[:, None]
+    if array.ndim != 2 or array.shape[0] != len(issues) or (array.shape[1] != 1 and not live):
+        raise ValueError(
+            f"{what}: found shape {array.shape}; expected {len(issues)} values, one per issue"
+        )
+    return np.array([[check(v) for v in row] for row in array], dtype=float)
+
+
+class Checked:
+    """An attribute of a body, checked when set (e.g. `Troika.cohesion`, `Council.draft`).
+
+    Args:
+        check: takes the owner and the value, returns the value to store or raises ValueError.
+    """
+
+    def __init__(self, check: Callable[[Any, Any], Any]):
+        self.check = check
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.slot = f"_{name}"
+
+    def __get__(self, body: object, owner: type) -> Any:
+        return self if body is None else getattr(body, self.slot)
+
+    def __set__(self, body: object, value: Any) -> None:
+        setattr(body, self.slot, self.check(body, value))
+
+
+def checked_field(model: type[BaseModel], field: str) -> Checked:
+    """A body attribute checked against the schema field `field` of `model`."""
+    check = schema_check(model, field)
+    return Checked(lambda body, value: check(value))
