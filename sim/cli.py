@@ -23,16 +23,19 @@ from typing import Any
 from tqdm import tqdm
 
 from sim import __version__
-from sim.pipeline import Progress, prepare_scenario, simulate, write_results
-from sim.plots import render_figures
+from sim.pipeline import (
+    Progress,
+    prepare_scenario,
+    redraw_figures,
+    simulate,
+    write_results,
+)
 from sim.results import (
     RESULTS_ROOT,
     ResultsError,
     ResultsFolder,
     default_folder,
     holds_files,
-    read_results,
-    save_figure,
 )
 from sim.scenario import Scenario, ScenarioError, json_schema, load_scenario, parse_override
 
@@ -326,17 +329,9 @@ def _schema(args: argparse.Namespace) -> int:
 
 def _plot(args: argparse.Namespace) -> int:
     try:
-        results = read_results(args.folder)
+        written = redraw_figures(args.folder, args.figure_format)
     except ResultsError as error:
         return _error(str(error))
-    figures = render_figures(
-        results.records, results.trajectories, results.summary, results.scenario
-    )
-    for name, figure in figures.items():
-        path = results.folder / f"{name}.{args.figure_format}"
-        try:
-            save_figure(path, figure)
-        except OSError as error:
-            return _error(f"cannot write {path}: {error.strerror or error}")
+    for path in written:
         print(path)
     return 0

@@ -3,8 +3,9 @@
 `simulate` runs a scenario (a file or a loaded `Scenario`, with overrides, replicates and seed)
 and returns a `Run`: the scenario as run, the per-replicate records, their summary and, if
 asked, the per-round trajectory. `write_results` writes a `Run` to a new results folder
-(`sim.results`). The command line, the benchmarks and notebooks call these two functions; data
-flows one way: scenario -> engine -> records -> summary -> results folder.
+(`sim.results`); `redraw_figures` draws a folder's figures again from its tables. The command
+line, the benchmarks and notebooks call these functions; data flows one way: scenario ->
+engine -> records -> summary -> results folder.
 
     from sim import simulate, write_results
 
@@ -30,9 +31,12 @@ from sim.results import (
     SCENARIO,
     SUMMARY,
     TRAJECTORIES,
+    ResultsError,
     ResultsFolder,
     default_folder,
     manifest,
+    read_results,
+    save_figure,
 )
 from sim.scenario import Scenario, load_scenario, with_overrides
 from sim.summary import Summary, summarise
@@ -191,3 +195,28 @@ def _fill(
     )
     folder.write_manifest(record)
     return folder.commit()
+
+
+def redraw_figures(folder: str | Path, figure_format: str = "png") -> list[Path]:
+    """Draw the figures of a results folder again from its tables; returns their paths.
+
+    The folder is read back and checked (`read_results`) first, so the figures show exactly
+    what its tables hold. Each figure is written atomically over the old one.
+
+    Raises:
+        ResultsError: if the folder is not a complete, unchanged results folder, or a figure
+            cannot be written.
+    """
+    results = read_results(folder)
+    figures = render_figures(
+        results.records, results.trajectories, results.summary, results.scenario
+    )
+    written = []
+    for name, figure in figures.items():
+        path = results.folder / f"{name}.{figure_format}"
+        try:
+            save_figure(path, figure)
+        except OSError as error:
+            raise ResultsError(f"cannot write {path}: {error.strerror or error}") from None
+        written.append(path)
+    return written

@@ -55,18 +55,24 @@ def column(*parts: object) -> str:
 
 @dataclass(frozen=True)
 class Labels:
-    """The names along the axes of a run's records."""
+    """The names along the axes of a run's records, and the rounds of its Council sessions."""
 
     issues: tuple[str, ...]
     parties: tuple[str, ...]
     members: tuple[str, ...]
+    sessions: tuple[int, ...]
+
+
+def session_prefix(round_: int) -> str:
+    """How the columns of the Council session in `round_` begin: `session<round>.`."""
+    return f"session{round_}."
 
 
 @dataclass(frozen=True)
 class Column:
     """How a record field is written in the runs table, and read back.
 
-    Kinds (R replicates; K issues, N parties, M Council members):
+    Kinds (R replicates; K issues, N parties, M Council members, S sessions):
 
     - `number`: an (R,) array, one column named after the field;
     - `outcome`: (R,) `Outcome` codes, one column of outcome labels;
@@ -75,7 +81,12 @@ class Column:
     - `names`: (N or M, R) bool, one column `name` listing the parties (or members) hit,
       joined by ";", "" for none;
     - `votes`: (M, R) vote codes, a column `<name>.<member>` per member holding yes, no or
-      abstain, "" where `held` is False (the code is then ABSTAIN).
+      abstain, "" where no vote was held (the code is then ABSTAIN);
+    - `sessions`: a `SessionRecord` of S sessions: the drafts tabled and withdrawn over all
+      sessions (`drafts_tabled`, `drafts_withdrawn`, written, not read back), then each
+      session's fields under `session<round>.`.
+
+    Every column name may carry a `prefix` (a session's fields carry theirs).
     """
 
     kind: str
@@ -84,10 +95,12 @@ class Column:
     """The column name (prefix), if not the field's."""
     axis: str | None = None
     """For `names` and `votes`: "parties" or "members"."""
+    bounds: tuple[float, float] | None = None
+    """For numbers: the range every value read back must lie in (and not be missing)."""
 
-    def columns(self, field_name: str, labels: Labels) -> list[tuple[str, bool]]:
+    def columns(self, field_name: str, labels: Labels, prefix: str = "") -> list[tuple[str, bool]]:
         """The columns this field is written to, each with whether it holds text."""
-        name = self.name or field_name
+        name = prefix + (self.name or field_name)
         if self.kind == "per_issue":
             return [(column(name, issue), False) for issue in labels.issues]
         if self.kind == "per_party_issue":
@@ -98,11 +111,21 @@ class Column:
             ]
         if self.kind == "votes":
             return [(column(name, member), True) for member in self._axis(labels)]
+        if self.kind == "sessions":
+            totals = [("drafts_tabled", False), ("drafts_withdrawn", False)]
+            return totals + [
+                entry
+                for round_ in labels.sessions
+                for f, spec in _recorded_fields(SessionRecord)
+                for entry in spec.columns(f, labels, session_prefix(round_))
+            ]
         return [(name, self.kind in ("outcome", "names"))]
 
-    def encode(self, field_name: str, values: np.ndarray, labels: Labels, held: Any = None):
-        """The field's columns, by name."""
-        names = [name for name, _ in self.columns(field_name, labels)]
+    def encode(
+        self, field_name: str, values: Any, labels: Labels, prefix: str = "", held: Any = None
+    ) -> dict[str, Any]:
+        """The field's columns, by name (`held`: for votes, where a vote was held)."""
+        names = [name for name, _ in self.columns(field_name, labels, prefix)]
         if self.kind == "number":
             return {names[0]: values}
         if self.kind == "outcome":
@@ -115,26 +138,40 @@ class Column:
         if self.kind == "names":
             axis = self._axis(labels)
             return {names[0]: [";".join(np.array(axis, dtype=object)[hit]) for hit in values.T]}
+        if self.kind == "sessions":
+            columns = {
+                "drafts_tabled": values.tabled.sum(axis=0),
+                "drafts_withdrawn": values.withdrawn.sum(axis=0),
+            }
+            for s, round_ in enumerate(labels.sessions):
+                session = values.at(s)
+                for f, spec in _recorded_fields(SessionRecord):
+                    field_values = getattr(session, f)
+                    prefixed = session_prefix(round_)
+                    columns.update(spec.encode(f, field_values, labels, prefixed, session.tabled))
+            return columns
         written = _VOTE_TEXT[values - NO]
         return {name: np.where(held, written[m], "") for m, name in enumerate(names)}
 
-    def decode(self, field_name: str, frame: pd.DataFrame, labels: Labels) -> np.ndarray:
-        """The field read back from its columns of `frame` (ValueError if they do not fit)."""
-        names = [name for name, _ in self.columns(field_name, labels)]
+    def decode(self, field_name: str, frame: pd.DataFrame, labels: Labels, prefix: str = "") -> Any:
+        """The field read back from its columns of `frame`.
+
+        Raises ValueError, naming the column, if they do not fit.
+        """
+        names = [name for name, _ in self.columns(field_name, labels, prefix)]
         missing = [name for name in names if name not in frame.columns]
         if missing:
             raise ValueError(f"no column {missing[0]!r} in the runs table")
         if self.kind == "number":
-            return _numbers(frame[names[0]], self.dtype)
+            return self._checked(frame[names[0]])
         if self.kind == "outcome":
-            return _codes(frame[names[0]], {o.label: o for o in Outcome}, "outcome", np.int8)
+            return _codes(frame[names[0]], {o.label: o for o in Outcome}, np.int8)
         if self.kind == "per_issue":
-            return np.stack([_numbers(frame[n], float) for n in names], axis=-1).reshape(
-                len(frame), len(names)
-            )
+            values = [self._checked(frame[n]) for n in names]
+            return np.stack(values, axis=-1).reshape(len(frame), len(names))
         if self.kind == "per_party_issue":
             shape = (len(labels.parties), len(labels.issues), len(frame))
-            values = np.array([_numbers(frame[n], float) for n in names]).reshape(shape)
+            values = np.array([self._checked(frame[n]) for n in names]).reshape(shape)
             return values.transpose(0, 2, 1).copy()
         if self.kind == "names":
             axis = self._axis(labels)
@@ -147,22 +184,52 @@ class Column:
                 for name in filter(None, item.split(";")):
                     hits[axis.index(name), r] = True
             return hits
+        if self.kind == "sessions":
+            log = SessionRecord.empty(len(labels.sessions), len(labels.members), len(frame))
+            for s, round_ in enumerate(labels.sessions):
+                decoded = {
+                    f: spec.decode(f, frame, labels, session_prefix(round_))
+                    for f, spec in _recorded_fields(SessionRecord)
+                }
+                log.store(s, np.arange(len(frame)), SessionRecord(**decoded))
+            return log
         codes = {label: code for code, label in VOTE_LABELS.items()} | {"": ABSTAIN}
-        return np.array([_codes(frame[n], codes, n, np.int8) for n in names]).reshape(
+        return np.array([_codes(frame[n], codes, np.int8) for n in names]).reshape(
             len(names), len(frame)
         )
 
     def _axis(self, labels: Labels) -> tuple[str, ...]:
         return labels.members if self.axis == "members" else labels.parties
 
+    def _checked(self, values: pd.Series) -> np.ndarray:
+        """A column of numbers in this field's dtype and bounds."""
+        numbers = _numbers(values, self.dtype)
+        if self.bounds is not None:
+            low, high = self.bounds
+            outside = ~((numbers >= low) & (numbers <= high))
+            if outside.any():
+                found = numbers[int(np.argmax(outside))].item()
+                raise ValueError(f"{values.name} holds {found!r}; expected {low:g} to {high:g}")
+        return numbers
+
 
 _OUTCOME_LABELS = np.array([o.label for o in Outcome], dtype=object)
 _VOTE_TEXT = np.array([VOTE_LABELS[NO], VOTE_LABELS[ABSTAIN], VOTE_LABELS[YES]], dtype=object)
+_COUNT = (0, np.inf)
+_UNIT = (0.0, 1.0)
 
 
-def recorded(kind: str, dtype: Any, doc: str, *, name: str | None = None, axis: str | None = None):
+def recorded(
+    kind: str,
+    dtype: Any,
+    doc: str,
+    *,
+    name: str | None = None,
+    axis: str | None = None,
+    bounds: tuple[float, float] | None = None,
+) -> Any:
     """A record field written as columns of kind `kind` (see `Column`)."""
-    return field(metadata={"column": Column(kind, dtype, name, axis), "doc": doc})
+    return field(metadata={"column": Column(kind, dtype, name, axis, bounds), "doc": doc})
 
 
 def _recorded_fields(cls: type) -> Iterator[tuple[str, Column]]:
@@ -194,11 +261,13 @@ def _numbers(values: pd.Series, dtype: Any) -> np.ndarray:
     return converted
 
 
-def _codes(values: pd.Series, codes: dict[str, Any], what: str, dtype: Any) -> np.ndarray:
+def _codes(values: pd.Series, codes: dict[str, Any], dtype: Any) -> np.ndarray:
     text = [_text(v) for v in values]
     unknown = set(text) - set(codes)
     if unknown:
-        raise ValueError(f"{what} {sorted(unknown)[0]!r} is not one of {sorted(codes)}")
+        raise ValueError(
+            f"{values.name} holds {sorted(unknown)[0]!r}; expected one of {sorted(codes)}"
+        )
     return np.array([codes[t] for t in text], dtype=dtype)
 
 
@@ -217,10 +286,14 @@ class SessionRecord:
 
     tabled: np.ndarray = recorded("number", bool, "a draft was put to the vote")
     withdrawn: np.ndarray = recorded("number", bool, "the sponsor withdrew its draft unvoted")
-    amendments: np.ndarray = recorded("number", np.int64, "amendments made to the draft")
-    yes: np.ndarray = recorded("number", np.int64, "affirmative votes (0 where none was held)")
-    no: np.ndarray = recorded("number", np.int64, "negative votes")
-    abstain: np.ndarray = recorded("number", np.int64, "abstentions")
+    amendments: np.ndarray = recorded(
+        "number", np.int64, "amendments made to the draft", bounds=_COUNT
+    )
+    yes: np.ndarray = recorded(
+        "number", np.int64, "affirmative votes (0 where none was held)", bounds=_COUNT
+    )
+    no: np.ndarray = recorded("number", np.int64, "negative votes", bounds=_COUNT)
+    abstain: np.ndarray = recorded("number", np.int64, "abstentions", bounds=_COUNT)
     vetoed: np.ndarray = recorded(
         "names",
         bool,
@@ -279,14 +352,20 @@ class RunRecords:
     members: tuple[str, ...]
     outcome: np.ndarray = recorded("outcome", np.int8, "(R,) `Outcome` codes")
     end_round: np.ndarray = recorded(
-        "number", np.int64, "(R,) the round the replicate ended (the horizon for a deadlock)"
+        "number",
+        np.int64,
+        "(R,) the round the replicate ended (the horizon for a deadlock; 0 while running)",
+        bounds=_COUNT,
     )
     point: np.ndarray = recorded(
         "per_issue", float, "(R, K) the agreement, adopted draft or declared point; NaN if none"
     )
-    proposals: np.ndarray = recorded("number", np.int64, "(R,) joint troika proposals made")
-    council: SessionRecord = field()
-    """The Council's record, shapes (S, R) and (S, M, R)."""
+    proposals: np.ndarray = recorded(
+        "number", np.int64, "(R,) joint troika proposals made", bounds=_COUNT
+    )
+    council: SessionRecord = recorded(
+        "sessions", SessionRecord, "the Council's record, shapes (S, R) and (S, M, R)"
+    )
     recognised: np.ndarray = recorded(
         "names",
         bool,
@@ -295,13 +374,17 @@ class RunRecords:
         axis="parties",
     )
     gap: np.ndarray = recorded(
-        "per_issue", float, "(R, K) final gap between the disputants (largest minus smallest)"
+        "per_issue",
+        float,
+        "(R, K) final gap between the disputants (largest minus smallest)",
+        bounds=_UNIT,
     )
     positions: np.ndarray = recorded(
         "per_party_issue",
         float,
         "(N, R, K) final positions (current ones for replicates still running)",
         name="position",
+        bounds=_UNIT,
     )
 
     @property
@@ -312,7 +395,7 @@ class RunRecords:
     @property
     def labels(self) -> Labels:
         """The names along the records' axes."""
-        return Labels(self.issues, self.parties, self.members)
+        return Labels(self.issues, self.parties, self.members, self.sessions)
 
     def counts(self) -> dict[str, int]:
         """Number of replicates per terminal outcome, in reporting order."""
@@ -332,18 +415,16 @@ class RunRecords:
 
         Reading them as text keeps a party called `true` or `inf` a name, not a value.
         """
-        _, _, issues, parties, members, rounds = _axes(scenario)
-        labels = Labels(issues, parties, members)
-        text = {
-            c for f, spec in _recorded_fields(RunRecords) for c, t in spec.columns(f, labels) if t
+        labels = _labels(scenario)
+        return {
+            name
+            for field_name, spec in _recorded_fields(RunRecords)
+            for name, text in spec.columns(field_name, labels)
+            if text
         }
-        for round_ in rounds:
-            for f, spec in _session():
-                text |= {f"session{round_}.{c}" for c, t in spec.columns(f, labels) if t}
-        return text
 
     def to_frame(self) -> pd.DataFrame:
-        """The tidy table of the run: one row per replicate.
+        """The tidy table of the run: one row per replicate, the fields' columns in order.
 
         Columns: `replicate`, `outcome`, `end_round`, the outcome's point per issue
         (`point.<issue>`), troika `proposals`, drafts tabled and withdrawn, the Council record
@@ -357,22 +438,7 @@ class RunRecords:
         columns: dict[str, object] = {"replicate": np.arange(self.replicates)}
         for name, spec in _recorded_fields(RunRecords):
             columns.update(spec.encode(name, getattr(self, name), labels))
-            if name == "proposals":
-                columns.update(self._council_columns())
         return pd.DataFrame(columns)
-
-    def _council_columns(self) -> dict[str, object]:
-        council = self.council
-        columns: dict[str, object] = {
-            "drafts_tabled": council.tabled.sum(axis=0),
-            "drafts_withdrawn": council.withdrawn.sum(axis=0),
-        }
-        for s, round_ in enumerate(self.sessions):
-            session = council.at(s)
-            for name, spec in _session():
-                encoded = spec.encode(name, getattr(session, name), self.labels, session.tabled)
-                columns.update({f"session{round_}.{key}": value for key, value in encoded.items()})
-        return columns
 
     @classmethod
     def from_frame(
@@ -381,41 +447,32 @@ class RunRecords:
         """The records of a runs table (`to_frame`, or `runs.csv` read back) of `scenario`.
 
         `seed` defaults to the scenario's. Raises ValueError, naming the column, if the table
-        does not fit the scenario (a column missing, a label or name unknown, text for a
-        number).
+        does not fit the scenario: a column missing, a label or name unknown, text for a
+        number, a number out of its range (a round beyond the horizon, a position outside
+        [0, 1]).
         """
-        name, file_seed, issues, parties, members, rounds = _axes(scenario)
-        labels = Labels(issues, parties, members)
+        labels = _labels(scenario)
         replicate = frame.get("replicate")
         if replicate is None or not np.array_equal(
             _numbers(replicate, np.int64), np.arange(len(frame))
         ):
             raise ValueError("the runs table's replicate column is not 0, 1, 2, ...")
-        arrays: dict[str, Any] = {
+        arrays = {
             field_name: spec.decode(field_name, frame, labels)
             for field_name, spec in _recorded_fields(cls)
         }
-        log = SessionRecord.empty(len(rounds), len(members), len(frame))
-        for s, round_ in enumerate(rounds):
-            prefix = f"session{round_}."
-            present = frame[[c for c in frame.columns if c.startswith(prefix)]]
-            session = present.rename(columns={c: c.removeprefix(prefix) for c in present.columns})
-            decoded = {f: spec.decode(f, session, labels) for f, spec in _session()}
-            log.store(s, np.arange(len(frame)), SessionRecord(**decoded))
-        return cls(
-            scenario=name,
-            seed=file_seed if seed is None else seed,
-            issues=issues,
-            parties=parties,
-            sessions=rounds,
-            members=members,
-            council=log,
-            **arrays,
-        )
+        beyond = arrays["end_round"] > scenario.horizon
+        if beyond.any():
+            found = arrays["end_round"][beyond][0].item()
+            raise ValueError(
+                f"end_round holds {found}; expected 0 to the horizon {scenario.horizon}"
+            )
+        return cls(**record_labels(scenario) | ({} if seed is None else {"seed": seed}), **arrays)
 
 
-def _session() -> list[tuple[str, Column]]:
-    return list(_recorded_fields(SessionRecord))
+def _labels(scenario: Scenario) -> Labels:
+    _, _, issues, parties, members, rounds = _axes(scenario)
+    return Labels(issues, parties, members, rounds)
 
 
 def _axes(scenario: Scenario) -> tuple[str, int, tuple, tuple, tuple, tuple]:
@@ -499,8 +556,73 @@ class Trajectory:
                 "replicates": np.repeat(self.united[made], k),
             }
         )
-        for q, name in enumerate(("p05", "median", "p95")):
+        for q, name in enumerate(TRAJECTORY_QUANTILES):
             positions[name] = self.positions[..., q].reshape(-1)
             proposals[name] = self.proposal[made][..., q].reshape(-1)
         table = pd.concat([positions, proposals], ignore_index=True)
         return table.sort_values(["round", "kind"], kind="stable", ignore_index=True)
+
+    @classmethod
+    def from_frame(cls, frame: pd.DataFrame, scenario: Scenario) -> Trajectory:
+        """The trajectory of a trajectory table (`to_frame`, or `trajectories.csv` read back).
+
+        Raises ValueError if the table does not describe a run of `scenario`: a column
+        missing, an unknown kind, party or issue, a round beyond the horizon, or rows that
+        `to_frame` would not write for the quantiles they hold.
+        """
+        missing = [name for name in TRAJECTORY_COLUMNS if name not in frame.columns]
+        if missing:
+            raise ValueError(f"no column {missing[0]!r} in the trajectory table")
+        table = frame[list(TRAJECTORY_COLUMNS)].assign(party=frame["party"].map(_text))
+        _, _, issues, parties, _, _ = _axes(scenario)
+        rounds = Column("number", np.int64, bounds=(0, scenario.horizon))._checked(table["round"])
+        live = Column("number", np.int64, bounds=_COUNT)._checked(table["replicates"])
+        quantiles = np.stack([_numbers(table[q], float) for q in TRAJECTORY_QUANTILES], axis=-1)
+        kinds = _codes(table["kind"], {"position": 0, "proposal": 1}, np.int8)
+        party = _codes(table["party"], {p: n for n, p in enumerate(parties)} | {"": -1}, np.int64)
+        issue = _codes(table["issue"], {i: k for k, i in enumerate(issues)}, np.int64)
+        if not len(rounds):
+            raise ValueError("the trajectory table has no rows; expected one per round")
+        low, median, high = quantiles.T
+        disordered = (low > median) | (median > high)
+        if disordered.any():
+            row = int(np.argmax(disordered))
+            raise ValueError(f"row {row} of the trajectory table: p05 <= median <= p95 fails")
+        steps = int(rounds.max()) + 1
+        trajectory = cls(
+            scenario=scenario.name,
+            issues=issues,
+            parties=parties,
+            live=np.zeros(steps, dtype=np.int64),
+            positions=np.full((steps, len(parties), len(issues), len(QUANTILES)), np.nan),
+            united=np.zeros(steps, dtype=np.int64),
+            proposal=np.full((steps, len(issues), len(QUANTILES)), np.nan),
+        )
+        position = (kinds == 0) & (party >= 0)
+        trajectory.live[rounds[position]] = live[position]
+        trajectory.positions[rounds[position], party[position], issue[position]] = quantiles[
+            position
+        ]
+        proposal = kinds == 1
+        trajectory.united[rounds[proposal]] = live[proposal]
+        trajectory.proposal[rounds[proposal], issue[proposal]] = quantiles[proposal]
+        rebuilt = trajectory.to_frame()
+        given = {"round": rounds, "replicates": live, "kind": table["kind"].to_numpy()}
+        given |= {"party": table["party"].to_numpy(), "issue": table["issue"].to_numpy()}
+        given |= {q: quantiles[:, n] for n, q in enumerate(TRAJECTORY_QUANTILES)}
+        same = len(rebuilt) == len(table) and all(
+            np.array_equal(rebuilt[name].to_numpy(), given[name], equal_nan=True)
+            if name in TRAJECTORY_QUANTILES
+            else (rebuilt[name].to_numpy() == given[name]).all()
+            for name in TRAJECTORY_COLUMNS
+        )
+        if not same:
+            raise ValueError("the trajectory table's rows do not describe one run, round by round")
+        return trajectory
+
+
+TRAJECTORY_QUANTILES = ("p05", "median", "p95")
+"""The quantile columns of a trajectory table, in `QUANTILES` order."""
+
+TRAJECTORY_COLUMNS = ("round", "kind", "party", "issue", "replicates", *TRAJECTORY_QUANTILES)
+"""The columns of a trajectory table, in order."""

@@ -35,7 +35,7 @@ import matplotlib
 import pandas as pd
 from matplotlib.figure import Figure
 
-from sim.records import TRAJECTORY_TEXT, RunRecords
+from sim.records import TRAJECTORY_TEXT, Outcome, RunRecords, Trajectory
 from sim.scenario import Scenario, ScenarioError, load_scenario
 from sim.summary import Summary, summarise
 
@@ -315,8 +315,11 @@ class Results:
     """One row per replicate (`runs.csv`)."""
     records: RunRecords
     """The runs table as typed records (`RunRecords.from_frame`)."""
+    trajectory: Trajectory
+    """The per-round quantiles as a typed trajectory (`Trajectory.from_frame`)."""
     trajectories: pd.DataFrame
-    """Per-round quantiles of positions and proposals (`trajectories.csv`)."""
+    """Per-round quantiles of positions and proposals (`trajectories.csv`, as
+    `trajectory.to_frame()` writes it)."""
     summary: Summary
     """The summary, recomputed from `runs` (it matches `summary.csv`)."""
 
@@ -349,7 +352,16 @@ def read_results(folder: str | Path) -> Results:
         scenario = load_scenario(folder / SCENARIO)
         runs = read_csv(folder / RUNS, RunRecords.text_columns(scenario))
         records = RunRecords.from_frame(runs, scenario)
-        trajectories = read_csv(folder / TRAJECTORIES, TRAJECTORY_TEXT)
+        if records.replicates != scenario.replicates:
+            raise ValueError(
+                f"{records.replicates} rows in {RUNS}; expected one per replicate "
+                f"({scenario.replicates})"
+            )
+        if (records.outcome == Outcome.ONGOING).any():
+            raise ValueError("outcome holds 'ongoing': a results folder holds finished runs")
+        trajectory = Trajectory.from_frame(
+            read_csv(folder / TRAJECTORIES, TRAJECTORY_TEXT), scenario
+        )
         summary = summarise(records, scenario)
     except ScenarioError as error:
         raise ResultsError(str(error)) from None
@@ -363,7 +375,8 @@ def read_results(folder: str | Path) -> Results:
         scenario=scenario,
         runs=runs,
         records=records,
-        trajectories=trajectories,
+        trajectory=trajectory,
+        trajectories=trajectory.to_frame(),
         summary=summary,
     )
 

@@ -95,27 +95,34 @@ def test_session_columns_follow_the_one_declaration(vetoes):
 @pytest.mark.parametrize(
     ("column", "value", "message"),
     [
-        ("outcome", "martians", "outcome 'martians'"),
-        ("session20.vote.russia", "maybe", "'maybe'"),
-        ("session20.vetoed_by", "atlantis", "'atlantis'"),
-        ("end_round", 2.5, "not whole"),
-        ("proposals", "many", "not numbers"),
-        ("session20.tabled", "perhaps", "'perhaps'"),
+        ("outcome", "martians", "outcome holds 'martians'; expected one of"),
+        ("session20.vote.russia", "maybe", r"session20\.vote\.russia holds 'maybe'"),
+        ("session20.vetoed_by", "atlantis", r"session20\.vetoed_by names 'atlantis'"),
+        ("session20.tabled", "perhaps", r"session20\.tabled holds 'perhaps'"),
+        ("session24.yes", -1, r"session24\.yes holds -1; expected 0 to inf"),
+        ("end_round", 2.5, "end_round holds numbers that are not whole"),
+        ("end_round", 53, "end_round holds 53; expected 0 to the horizon 52"),
+        ("proposals", "many", "proposals holds values that are not numbers"),
+        ("position.kosovo.sovereignty", 1.5, r"position\.kosovo\.sovereignty holds 1\.5"),
+        ("position.serbia.sovereignty", np.nan, r"position\.serbia\.sovereignty holds nan"),
+        ("gap.sovereignty", -0.5, r"gap\.sovereignty holds -0\.5; expected 0 to 1"),
     ],
 )
 def test_a_table_that_does_not_fit_is_refused_with_its_column(vetoes, column, value, message):
     scenario, records = vetoes
     frame = records.to_frame().astype({column: object})
     frame.loc[0, column] = value
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(ValueError, match=f"^{message}"):
         RunRecords.from_frame(frame, scenario)
 
 
 def test_a_missing_column_or_replicate_is_refused(vetoes):
     scenario, records = vetoes
     frame = records.to_frame()
-    with pytest.raises(ValueError, match=r"position\.kosovo\.sovereignty"):
+    with pytest.raises(ValueError, match=r"no column 'position\.kosovo\.sovereignty'"):
         RunRecords.from_frame(frame.drop(columns="position.kosovo.sovereignty"), scenario)
+    with pytest.raises(ValueError, match=r"no column 'session24\.vote\.china'"):
+        RunRecords.from_frame(frame.drop(columns="session24.vote.china"), scenario)
     with pytest.raises(ValueError, match="replicate"):
         RunRecords.from_frame(frame.iloc[1:], scenario)
     with pytest.raises(ValueError, match="replicate"):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import stat
@@ -9,11 +10,12 @@ import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from conftest import make_scenario, make_yaml
 
-from sim import cli
+from sim import cli, simulate
 from sim.records import TRAJECTORY_TEXT, RunRecords
 from sim.results import (
     MANIFEST,
@@ -318,3 +320,63 @@ def test_a_folder_of_another_format_is_refused(tmp_path):
     manifest_path.write_text(json.dumps({**record, "format": 0}))
     with pytest.raises(ResultsError, match="results format 0, this version reads format 1"):
         read_results(folder)
+
+
+def rehashed(folder: Path, name: str, edit) -> None:
+    """Edit a table of `folder` with `edit(frame) -> frame`, and record its new hash in the
+    manifest, as someone passing on a doctored folder would."""
+    path = folder / name
+    frame = pd.read_csv(path, keep_default_na=False, dtype=str)
+    edit(frame).to_csv(path, index=False, lineterminator="\n")
+    manifest = json.loads((folder / "manifest.json").read_text())
+    data = path.read_bytes()
+    manifest["files"][name] = {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+
+
+def assign(column: str, value: str):
+    def edit(frame):
+        frame.loc[0, column] = value
+        return frame
+
+    return edit
+
+
+@pytest.mark.parametrize(
+    ("name", "edit", "message"),
+    [
+        ("runs.csv", assign("end_round", "1000000000000000"), "end_round holds"),
+        ("runs.csv", assign("end_round", "-1"), "end_round holds -1"),
+        ("runs.csv", assign("outcome", "martians"), "outcome holds 'martians'"),
+        ("runs.csv", assign("outcome", "ongoing"), "finished runs"),
+        ("runs.csv", assign("session2.vote.true", "maybe"), r"session2\.vote\.true holds 'maybe'"),
+        ("runs.csv", lambda f: f.drop(columns="position.true.a"), "no column 'position.true.a'"),
+        ("runs.csv", lambda f: f.iloc[:0], r"0 rows in runs\.csv; expected one per replicate"),
+        ("trajectories.csv", lambda f: f.drop(columns="replicates"), "no column 'replicates'"),
+        ("trajectories.csv", assign("party", "atlantis"), "party holds 'atlantis'"),
+        ("trajectories.csv", assign("kind", "rumour"), "kind holds 'rumour'"),
+        ("trajectories.csv", assign("round", "-3"), "round holds -3"),
+        ("trajectories.csv", lambda f: f.iloc[:0], "no rows"),
+        ("trajectories.csv", lambda f: f.iloc[1:], "do not describe one run"),
+        ("trajectories.csv", lambda f: pd.concat([f, f.iloc[:1]]), "do not describe one run"),
+        ("trajectories.csv", assign("median", "0.123"), r"row 0 .* p05 <= median <= p95"),
+    ],
+)
+def test_a_doctored_folder_is_refused_in_one_line(tmp_path, capsys, name, edit, message):
+    folder = write_run(tmp_path, AWKWARD_NAMES)
+    rehashed(folder, name, edit)
+    with pytest.raises(ResultsError, match=message):
+        read_results(folder)
+    assert cli.main(["plot", str(folder)]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_the_trajectory_reads_back_exactly(tmp_path):
+    folder = write_run(tmp_path, AWKWARD_NAMES)
+    results = read_results(folder)
+    again = simulate(results.scenario)
+    for name in ("live", "united", "positions", "proposal"):
+        np.testing.assert_array_equal(
+            getattr(results.trajectory, name), getattr(again.trajectory, name)
+        )
