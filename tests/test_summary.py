@@ -69,9 +69,10 @@ def records_from_columns(scenario: Scenario, columns: dict[str, list]) -> RunRec
 
 
 def hand_runs() -> RunRecords:
-    """Five replicates of a one-session Council (round 2) with a unilateral actor."""
+    """Five replicates of a one-session Council (round 2) with a unilateral actor; the
+    deadlocked replicate ended at the horizon, 6."""
     return records_from_columns(
-        voting_scenario(HOLDOUT_NO),
+        voting_scenario(HOLDOUT_NO, horizon=6),
         {
             "outcome": ["unilateral", "deadlock", "unilateral", "resolution", "unilateral"],
             "end_round": [4, 6, 2, 2, 5],
