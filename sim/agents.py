@@ -56,8 +56,9 @@ def concession_by_salience(salience: np.ndarray) -> np.ndarray:
 class Stored:
     """A party attribute kept in the model's party-major array of the same name.
 
-    Reading gives the party's row of the array (a read-only view, so it follows later
-    changes); assigning goes through `NegotiationModel.set_party`, which checks the value.
+    Reading gives the party's row of the array (a read-only view, which follows later changes:
+    the parameter arrays are changed in place); assigning goes through
+    `NegotiationModel.set_party`, which checks the value.
     """
 
     def __set_name__(self, owner: type, name: str) -> None:
@@ -118,13 +119,17 @@ class Party(mesa.Agent):
 
     @property
     def position(self) -> np.ndarray:
-        """Its current ideal point in every live replicate, shape (K, L) (a view, not a copy).
+        """Its current ideal point in every live replicate, shape (K, L).
 
-        Finished replicates are dropped from the model's state; their final positions are in
-        `NegotiationModel.final_positions`. Assigning a point (K values, a column (K, 1) or
-        (K, L)) moves the party there in every live replicate.
+        A read-only view of this round's positions: the model replaces its positions array
+        every round (finished replicates are dropped; their final positions are in
+        `NegotiationModel.final_positions`), so read it again after a step. Assigning a point
+        (an issue -> value mapping, K values, or (K, L)) moves the party there in every live
+        replicate, checked as a scenario's position is.
         """
-        return self.model.positions[self.index]
+        view = self.model.positions[self.index]
+        view.flags.writeable = False
+        return view
 
     @position.setter
     def position(self, value: Any) -> None:
@@ -158,7 +163,7 @@ class Party(mesa.Agent):
     @property
     def concession(self) -> np.ndarray:
         """Per-issue factor on its flexibility, (K, 1) (see `concession_by_salience`)."""
-        return concession_by_salience(self.salience)
+        return self.model.concession[self.index]
 
     @property
     def unilateral_point(self) -> np.ndarray | None:

@@ -193,8 +193,11 @@ class Council:
     def expected_vetoers(self, draft: np.ndarray) -> np.ndarray:
         """Permanent members the sponsor expects to vote no, (M, L) bool.
 
-        The sponsor forecasts each member's vote without the random term of the decision
-        rule (it knows stances, not the day's mood).
+        Source: sponsors canvass the members before a vote and know where the permanent
+        members stand (Russia announced its no before the Kosovo draft of July 2007 was
+        withdrawn; Wallensteen & Johansson 2004 on the practice). This is interpreted as: the
+        sponsor forecasts each member's vote by its judgement of the draft without the random
+        term (it knows stances, not the day's mood); without the veto nobody is a vetoer.
         """
         if not self.veto:
             return np.zeros((len(self.members), draft.shape[-1]), dtype=bool)

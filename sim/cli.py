@@ -15,7 +15,6 @@ import os
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -244,16 +243,14 @@ def _run(args: argparse.Namespace) -> int:
         "source": f"{args.scenario} (command line)",
     }
     try:
-        base = load_scenario(args.scenario)
-        scenario = prepare_scenario(base, **settings)  # checked before any folder is made
+        scenario = prepare_scenario(args.scenario, **settings)  # checked before any folder
     except ScenarioError as error:
         return _error(str(error))
     destination = args.out or default_folder(scenario.name, started)
     try:
         with ResultsFolder(destination, exact=args.out is not None) as folder:
             with _progress_bar(scenario, show=not args.quiet) as bar:
-                run = simulate(base, progress=bar, **settings)
-            run = replace(run, source=args.scenario)
+                run = simulate(args.scenario, progress=bar, **settings)
             written = write_results(
                 run, folder, figure_format=args.figure_format, command=args.command_line
             )

@@ -171,8 +171,10 @@ class NegotiationModel(mesa.Model):
         symmetric. Each is also an attribute of the model (`model.salience`). The positions,
         which change every round, are `positions`, (N, K, L).
         """
-        if name not in PARTY_STATE and name != "alliance_strength":
-            raise ValueError(f"no party-major parameter {name!r}; one of {PARTY_STATE}")
+        if name not in (*PARTY_STATE, "alliance_strength"):
+            raise ValueError(
+                f"no party-major parameter {name!r}; one of {(*PARTY_STATE, 'alliance_strength')}"
+            )
         return getattr(self, name)
 
     def set_party(self, index: int, name: str, value: Any) -> None:
@@ -310,8 +312,13 @@ class NegotiationModel(mesa.Model):
     def act_alone(self, actor: Party, round_: int) -> None:
         """The actor's unilateral decision; those who judge the act favourably recognise it.
 
-        The backing that raises the actor's hazard (`Party.unilateral_hazard`) is the capability
-        share of the other parties whose noise-free judgement of the act is yes.
+        Source: external support for secession counts by the weight of the states expected to
+        recognise it (Coggins 2011); recognition follows each state's own judgement and its
+        patrons' (Ker-Lindsay 2009 on the 2008 recognitions of Kosovo). This is interpreted
+        as: the backing that raises the actor's hazard (`Party.unilateral_hazard`) is the
+        capability share of the other parties whose noise-free judgement of the act is yes
+        (`Parties.judge`); if it acts, each other party recognises the act if its judgement,
+        with its random term, is yes.
         """
         point = actor.unilateral_point
         others = np.arange(len(self.parties)) != actor.index

@@ -58,7 +58,7 @@ class Run:
     """Per-round quantiles (None if run with `trajectories=False`)."""
     started: datetime
     finished: datetime
-    source: str | None = None
+    scenario_file: str | None = None
     """The scenario file it was loaded from, if any."""
     overrides: dict[str, Any] = field(default_factory=dict)
     """The dotted-path overrides applied to the file (replicates and seed aside)."""
@@ -136,7 +136,7 @@ def simulate(
         trajectory=model.trajectory() if trajectories else None,
         started=started,
         finished=datetime.now(UTC),
-        source=path,
+        scenario_file=path,
         overrides=dict(overrides or {}),
     )
 
@@ -186,7 +186,7 @@ def _fill(
         folder.save_figure(f"{name}.{figure_format}", figure)
     record = manifest(
         run.scenario,
-        run.source,
+        run.scenario_file,
         run.overrides,
         list(command) if command is not None else None,
         run.started,

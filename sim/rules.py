@@ -46,15 +46,18 @@ class Registry(Generic[Rule]):
         """Decorator: register the rule under `name` (a scenario value) and return it unchanged.
 
         Raises:
-            ValueError: if `name` is taken or the rule has no docstring (every rule says what
-                it does and cites its source).
+            ValueError: if `name` is taken, or the rule's docstring does not cite its source
+                (a paragraph or sentence beginning "Source:", as every rule's does).
         """
 
         def add(rule: Rule) -> Rule:
             if name in self._rules:
                 raise ValueError(f"{self.family} {name!r} is registered already")
-            if not inspect.getdoc(rule):
-                raise ValueError(f"{self.family} {name!r} needs a docstring citing its source")
+            if "Source:" not in (inspect.getdoc(rule) or ""):
+                raise ValueError(
+                    f"{self.family} {name!r} needs a docstring that cites its source "
+                    '("Source: ...")'
+                )
             self._rules[name] = rule
             return rule
 

@@ -27,7 +27,7 @@ def run() -> Run:
 def test_the_scenario_as_run_carries_overrides_replicates_and_seed(run):
     assert run.scenario.replicates == 120 and run.scenario.seed == 7
     assert run.scenario.security_council.strategy == "table_anyway"
-    assert run.source == str(KOSOVO)
+    assert run.scenario_file == str(KOSOVO)
     assert run.overrides == {"security_council.strategy": "table_anyway"}
     assert run.started <= run.finished
 

@@ -36,7 +36,10 @@ def test_registry_registers_looks_up_and_lists_in_order():
 
     @family.register("bye")
     def bye():
-        """Say goodbye."""
+        """Say goodbye.
+
+        Source: custom.
+        """
 
     assert family.names == ("hello", "bye")
     assert family["hello"] is hello
@@ -51,12 +54,20 @@ def test_registry_refuses_a_taken_name_and_a_rule_without_docstring():
 
     @family.register("hello")
     def hello():
-        """Say hello."""
+        """Say hello.
+
+        Source: custom.
+        """
+
+    def unsourced():
+        """Say nothing."""
 
     with pytest.raises(ValueError, match="registered already"):
         family.register("hello")(hello)
-    with pytest.raises(ValueError, match="docstring"):
+    with pytest.raises(ValueError, match="cites its source"):
         family.register("silent")(lambda: None)
+    with pytest.raises(ValueError, match="cites its source"):
+        family.register("unsourced")(unsourced)
 
 
 def test_choice_accepts_exactly_the_registered_names():
