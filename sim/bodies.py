@@ -12,10 +12,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from sim.checks import Checked, checked_field, point, schema_check
+from sim.checks import Checked, checked_field, point, rule_name, schema_check
 from sim.mediation import COMPROMISE_RULES, Disputants, Proposal, troika_proposal
 from sim.records import SessionRecord
-from sim.rules import RuleName
 from sim.scenario import Mediation, SecurityCouncil, TroikaMember
 from sim.strategies import SPONSOR_STRATEGIES, Preparation
 from sim.voting import ABSTAIN, NO, count_votes
@@ -69,7 +68,7 @@ class Troika:
     the schema. Its members are fixed when the model is built.
     """
 
-    rule = RuleName(COMPROMISE_RULES)
+    rule = rule_name(COMPROMISE_RULES)
     bias = Checked(_biases)
     cohesion = checked_field(Mediation, "cohesion")
     pull = checked_field(Mediation, "pull")
@@ -138,7 +137,7 @@ class Council:
     records are laid out by them).
     """
 
-    strategy = RuleName(SPONSOR_STRATEGIES)
+    strategy = rule_name(SPONSOR_STRATEGIES)
     draft = Checked(_draft)
     threshold = Checked(_threshold)
     veto = checked_field(SecurityCouncil, "veto")

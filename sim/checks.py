@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 
+from sim.rules import Registry
 from sim.scenario import value_type
 
 STRICT = ConfigDict(strict=True, allow_inf_nan=False)
@@ -93,3 +94,17 @@ def checked_field(model: type[BaseModel], field: str) -> Checked:
     """A body attribute checked against the schema field `field` of `model`."""
     check = schema_check(model, field)
     return Checked(lambda body, value: check(value))
+
+
+def rule_name(registry: Registry[Any]) -> Checked:
+    """A body attribute naming one rule of `registry` (e.g. the troika's `rule`).
+
+    Assigning a name that is not registered raises `sim.rules.UnknownRuleError` at once, so a
+    wrong name never waits for the next round to fail.
+    """
+
+    def check(body: object, name: str) -> str:
+        registry[name]  # raises UnknownRuleError for a name not registered
+        return name
+
+    return Checked(check)

@@ -100,24 +100,3 @@ class Registry(Generic[Rule]):
             "oneOf": [{"const": name, "description": self.summary(name)} for name in names],
         }
         return Annotated[Literal[names], WithJsonSchema(schema)]
-
-
-class RuleName:
-    """An attribute of a body naming one rule of `registry` (e.g. the troika's `rule`).
-
-    Assigning a name that is not registered raises `UnknownRuleError` at once, so a wrong
-    name never waits for the next round to fail.
-    """
-
-    def __init__(self, registry: Registry[Any]):
-        self.registry = registry
-
-    def __set_name__(self, owner: type, name: str) -> None:
-        self.slot = f"_{name}"
-
-    def __get__(self, body: object, owner: type) -> Any:
-        return self if body is None else getattr(body, self.slot)
-
-    def __set__(self, body: object, name: str) -> None:
-        self.registry[name]  # raises UnknownRuleError for a name not registered
-        setattr(body, self.slot, name)
