@@ -113,6 +113,7 @@ class Party(mesa.Agent):
         self.label = label or name
         self.index = len(model.parties)
         self._unilateral = unilateral
+        self._unilateral_point = None if unilateral is None else model.point(unilateral.point)
 
     def __repr__(self) -> str:
         return f"Party({self.name!r})"
@@ -145,6 +146,7 @@ class Party(mesa.Agent):
         if option is not None and not isinstance(option, UnilateralOption):
             raise ValueError(f"unilateral must be a UnilateralOption or None, got {option!r}")
         self._unilateral = option
+        self._unilateral_point = None if option is None else self.model.point(option.point)
         self.model.derive()
 
     @property
@@ -168,20 +170,22 @@ class Party(mesa.Agent):
     @property
     def unilateral_point(self) -> np.ndarray | None:
         """The point it would declare acting alone, a column (K, 1); None without an option."""
-        option = self.unilateral
-        return None if option is None else self.model.point(option.point)
+        return self._unilateral_point
 
     def utility(self, points: np.ndarray) -> np.ndarray:
         """Utility of `points` ((K, 1) or (K, R)) in each replicate, shape (R,)."""
-        return utility(points, self.position, self.salience, self.model.loss)
+        model, i = self.model, self.index  # the model's rows, read without the descriptors
+        return utility(points, model.positions[i], model.salience[i], model.loss)
 
     def no_deal_utility(self) -> np.ndarray:
         """Utility of its no-deal point (its BATNA) in each replicate, shape (R,)."""
-        return self.utility(self.no_deal)
+        return self.utility(self.model.no_deal[self.index])
 
     def within_red_lines(self, points: np.ndarray) -> np.ndarray:
         """Whether each point ((K, R)) lies inside all its red lines, shape (R,)."""
-        inside = (points >= self.red_low - TOLERANCE) & (points <= self.red_high + TOLERANCE)
+        model, i = self.model, self.index
+        low, high = model.red_low[i], model.red_high[i]
+        inside = (points >= low - TOLERANCE) & (points <= high + TOLERANCE)
         return inside.all(axis=0)
 
     def accepts(self, proposal: np.ndarray) -> np.ndarray:

@@ -8,11 +8,11 @@ proposal, the Council's tally. The parties' own state stays in the model's array
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
-from sim.checks import Checked, checked_field, point, rule_name, schema_check
+from sim.checks import BodyCheck, CheckedBody, field_check, point, rule_name, schema_check
 from sim.mediation import COMPROMISE_RULES, Disputants, Proposal, troika_proposal
 from sim.records import SessionRecord
 from sim.scenario import Mediation, SecurityCouncil, TroikaMember
@@ -58,7 +58,7 @@ _DRAFT = schema_check(SecurityCouncil, "draft", "*", what="draft")
 _THRESHOLD = schema_check(SecurityCouncil, "threshold")
 
 
-class Troika:
+class Troika(CheckedBody):
     """The mediating troika (EU, Russia, USA in 2007): proposes a compromise each round.
 
     Its rules' parameters can be changed between steps and are checked as the scenario's
@@ -68,12 +68,14 @@ class Troika:
     the schema. Its members are fixed when the model is built.
     """
 
-    rule = rule_name(COMPROMISE_RULES)
-    bias = Checked(_biases)
-    cohesion = checked_field(Mediation, "cohesion")
-    pull = checked_field(Mediation, "pull")
-    first_round = checked_field(Mediation, "first_round")
-    deadline = Checked(_deadline)
+    checks: ClassVar[dict[str, BodyCheck]] = {
+        "rule": rule_name(COMPROMISE_RULES),
+        "bias": _biases,
+        "cohesion": field_check(Mediation, "cohesion"),
+        "pull": field_check(Mediation, "pull"),
+        "first_round": field_check(Mediation, "first_round"),
+        "deadline": _deadline,
+    }
 
     def __init__(self, model: NegotiationModel, spec: Mediation):
         self.model = model
@@ -125,7 +127,7 @@ class Session:
     """(L,) bool: the draft was adopted."""
 
 
-class Council:
+class Council(CheckedBody):
     """The Security Council: its members vote on the sponsor's draft at scheduled sessions.
 
     Its rules' parameters can be changed between steps and are checked as the scenario's
@@ -137,12 +139,14 @@ class Council:
     records are laid out by them).
     """
 
-    strategy = rule_name(SPONSOR_STRATEGIES)
-    draft = Checked(_draft)
-    threshold = Checked(_threshold)
-    veto = checked_field(SecurityCouncil, "veto")
-    max_amendments = checked_field(SecurityCouncil, "max_amendments")
-    amendment_step = checked_field(SecurityCouncil, "amendment_step")
+    checks: ClassVar[dict[str, BodyCheck]] = {
+        "strategy": rule_name(SPONSOR_STRATEGIES),
+        "draft": _draft,
+        "threshold": _threshold,
+        "veto": field_check(SecurityCouncil, "veto"),
+        "max_amendments": field_check(SecurityCouncil, "max_amendments"),
+        "amendment_step": field_check(SecurityCouncil, "amendment_step"),
+    }
 
     def __init__(self, model: NegotiationModel, spec: SecurityCouncil):
         self.model = model

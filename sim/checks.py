@@ -9,7 +9,7 @@ once. A check raises `ValueError` naming the value, what was found and what was 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
@@ -70,41 +70,40 @@ def point(
     return np.array([[check(v) for v in row] for row in array], dtype=float)
 
 
-class Checked:
-    """An attribute of a body, checked when set (e.g. `Troika.cohesion`, `Council.draft`).
+BodyCheck = Callable[[Any, Any], Any]
+"""A check of a body's setting: takes the body and the value, returns the value to store."""
 
-    Args:
-        check: takes the owner and the value, returns the value to store or raises ValueError.
+
+class CheckedBody:
+    """A body (the troika, the Council) whose settings are checked when assigned.
+
+    `checks` maps a setting's name to its `BodyCheck`, which raises ValueError (or
+    `sim.rules.UnknownRuleError` for a rule's name) if the value does not fit. Reading a
+    setting is a plain attribute read.
     """
 
-    def __init__(self, check: Callable[[Any, Any], Any]):
-        self.check = check
+    checks: ClassVar[dict[str, BodyCheck]] = {}
 
-    def __set_name__(self, owner: type, name: str) -> None:
-        self.slot = f"_{name}"
-
-    def __get__(self, body: object, owner: type) -> Any:
-        return self if body is None else getattr(body, self.slot)
-
-    def __set__(self, body: object, value: Any) -> None:
-        setattr(body, self.slot, self.check(body, value))
+    def __setattr__(self, name: str, value: Any) -> None:
+        check = self.checks.get(name)
+        super().__setattr__(name, value if check is None else check(self, value))
 
 
-def checked_field(model: type[BaseModel], field: str) -> Checked:
-    """A body attribute checked against the schema field `field` of `model`."""
+def field_check(model: type[BaseModel], field: str) -> BodyCheck:
+    """The check of a setting against the schema field `field` of `model`."""
     check = schema_check(model, field)
-    return Checked(lambda body, value: check(value))
+    return lambda body, value: check(value)
 
 
-def rule_name(registry: Registry[Any]) -> Checked:
-    """A body attribute naming one rule of `registry` (e.g. the troika's `rule`).
+def rule_name(registry: Registry[Any]) -> BodyCheck:
+    """The check of a setting naming one rule of `registry` (e.g. the troika's `rule`).
 
-    Assigning a name that is not registered raises `sim.rules.UnknownRuleError` at once, so a
-    wrong name never waits for the next round to fail.
+    A name that is not registered raises `sim.rules.UnknownRuleError` at once, so a wrong
+    name never waits for the next round to fail.
     """
 
     def check(body: object, name: str) -> str:
         registry[name]  # raises UnknownRuleError for a name not registered
         return name
 
-    return Checked(check)
+    return check

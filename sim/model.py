@@ -288,7 +288,7 @@ class NegotiationModel(mesa.Model):
                 self.act_alone(actor, round_)
         if round_ >= self.horizon:
             self._finish(np.ones(len(self._rows), dtype=bool), Outcome.DEADLOCK, np.nan)
-        self.running = self.live > 0
+        self.running = len(self._rows) > 0
         if self.datacollector is not None:
             self.datacollector.collect(self)
 
