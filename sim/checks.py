@@ -79,14 +79,19 @@ class CheckedBody:
 
     `checks` maps a setting's name to its `BodyCheck`, which raises ValueError (or
     `sim.rules.UnknownRuleError` for a rule's name) if the value does not fit. Reading a
-    setting is a plain attribute read.
+    setting is a plain attribute read; a setting held in an array is read-only, so it changes
+    only through its check.
     """
 
     checks: ClassVar[dict[str, BodyCheck]] = {}
 
     def __setattr__(self, name: str, value: Any) -> None:
         check = self.checks.get(name)
-        super().__setattr__(name, value if check is None else check(self, value))
+        if check is not None:
+            value = check(self, value)
+            if isinstance(value, np.ndarray):
+                value.flags.writeable = False
+        super().__setattr__(name, value)
 
 
 def field_check(model: type[BaseModel], field: str) -> BodyCheck:

@@ -270,6 +270,8 @@ def test_the_councils_draft_and_rules_are_checked_and_take_effect():
         council.members = council.members[:5]
     with pytest.raises(AttributeError):
         council.sessions = (2, 3)
+    with pytest.raises(ValueError, match="read-only"):
+        council.draft[0] = 7.0
 
 
 def test_the_troikas_parameters_are_checked_and_take_effect():
@@ -295,3 +297,5 @@ def test_the_troikas_parameters_are_checked_and_take_effect():
             setattr(troika, name, value)
     with pytest.raises(AttributeError):
         troika.members = ()
+    with pytest.raises(ValueError, match="read-only"):
+        troika.bias[0] = 5.0
