@@ -222,12 +222,14 @@ class Party(mesa.Agent):
     def acts_alone(self, round_: int, backing: np.ndarray) -> np.ndarray:
         """Whether it acts alone this round, per replicate: a draw against its hazard, (L,).
 
-        One uniform number is drawn per live replicate from the model's generator (none
-        without an open option), so the draw sequence does not depend on the outcome.
+        One uniform number is drawn per live replicate from its stream (`sim.streams`; none
+        without an open option).
         """
         if not self.may_act(round_):
             return np.zeros(backing.shape, dtype=bool)
-        return self.model.rng.random(len(backing)) < self.unilateral_hazard(round_, backing)
+        model = self.model
+        draws = model.streams.uniform(model.live_replicates)
+        return draws < self.unilateral_hazard(round_, backing)
 
 
 class Ties:
@@ -302,7 +304,7 @@ class Parties(Sequence[Party]):
         """Every party's utility of `text` ((K, 1) or (K, L)) over the status quo, (N, L)."""
         return self.utilities(text) - self.utilities(self.model.status_quo)
 
-    def judge(self, net: np.ndarray, noisy: bool) -> np.ndarray:
+    def judge(self, net: np.ndarray, terms: np.ndarray | None = None) -> np.ndarray:
         """Each party's stance on a text (a draft, a declaration) against the status quo.
 
         Source: spatial voting on a motion against the status quo (Tsebelis 2002, *Veto
@@ -314,12 +316,13 @@ class Parties(Sequence[Party]):
         2. Its sincere stance is yes above `abstain_band`, no below minus the band, abstain
            in between.
         3. Its judgement adds `patron_alignment` x sum over patrons of strength x the patron's
-           sincere stance (+1, 0, -1), and, if `noisy`, a normal term with sd `noise`.
+           sincere stance (+1, 0, -1), and `noise` x its random term, if any.
         4. The judgement is yes / no / abstain by the same band.
 
         Args:
             net: net utilities, (N, L) (columns may be any subset of the live replicates).
-            noisy: whether to add the random term (a forecast leaves it out).
+            terms: the parties' standard normal random terms for these columns, (N, L)
+                (`random_terms`); None for a forecast, which leaves them out.
 
         Returns:
             (N, L) int8 codes YES, NO or ABSTAIN.
@@ -328,9 +331,19 @@ class Parties(Sequence[Party]):
         rules = model.decision
         band = rules.abstain_band
         score = net + rules.patron_alignment * model.ties.patronage.sum(stance(net, band))
-        if noisy and rules.noise > 0:
-            score = score + rules.noise * model.rng.standard_normal(score.shape)
+        if terms is not None:
+            score = score + rules.noise * terms
         return stance(score, band)
+
+    def random_terms(self, replicates: np.ndarray) -> np.ndarray | None:
+        """The random terms of the parties' judgements in `replicates`, (N, L).
+
+        They come from the replicates' streams (`sim.streams`); None when `decision.noise` is
+        0 (nothing is drawn).
+        """
+        if self.model.decision.noise == 0:
+            return None
+        return self.model.streams.normal((len(self),), replicates)
 
     def concede(self, proposal: Proposal | None, round_: int) -> None:
         """Move every party toward its allies and every disputant toward the proposal.
@@ -374,6 +387,6 @@ class Parties(Sequence[Party]):
         share = flexibility[:, None, None] * model.concession / np.maximum(weight, 1.0)[:, None]
         moved = positions + share * pull
         if model.noise > 0:
-            drift = model.rng.standard_normal((len(disputants), k, r))
+            drift = model.streams.normal((len(disputants), k), model.live_replicates)
             moved[disputants] += model.noise * drift
         model.positions = np.clip(moved, model.red_low, model.red_high, out=moved)

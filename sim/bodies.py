@@ -205,7 +205,7 @@ class Council(CheckedBody):
         if not self.veto:
             return np.zeros((len(self.members), draft.shape[-1]), dtype=bool)
         parties = self.model.parties
-        expected = parties.judge(parties.net_utility(draft), noisy=False)[self.member_index]
+        expected = parties.judge(parties.net_utility(draft))[self.member_index]
         return (expected == NO) & self.permanent[:, None]
 
     def prepare(self) -> Preparation:
@@ -223,7 +223,8 @@ class Council(CheckedBody):
         prepared = self.prepare()
         tabled = prepared.tabled
         parties = self.model.parties
-        votes = parties.judge(parties.net_utility(prepared.draft), noisy=True)
+        terms = parties.random_terms(self.model.live_replicates)
+        votes = parties.judge(parties.net_utility(prepared.draft), terms)
         votes = np.where(tabled[None, :], votes[self.member_index], ABSTAIN).astype(np.int8)
         tally = count_votes(votes, self.permanent, self.threshold, self.veto)
         record = SessionRecord(

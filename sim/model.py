@@ -23,6 +23,7 @@ from sim.checks import point, schema_check
 from sim.mediation import Proposal
 from sim.records import QUANTILES, Outcome, RunRecords, SessionRecord, Trajectory, record_labels
 from sim.scenario import Alliance, PartySpec, Scenario
+from sim.streams import ReplicateStreams
 from sim.utility import sum_in_order
 from sim.voting import YES
 
@@ -54,8 +55,12 @@ class NegotiationModel(mesa.Model):
     Args:
         scenario: a validated scenario (see `sim.scenario.load_scenario`).
         replicates: number of replicates R run side by side (default: the scenario's).
-        seed: seed of the model's numpy Generator (default: the scenario's). Same scenario,
-            seed and R give identical records.
+        seed: the run's seed (default: the scenario's). Replicate i draws its random numbers
+            from the stream of its block (`sim.streams`), so a replicate's record depends only
+            on the scenario, the seed and i: more replicates extend a run, and a run can be
+            split into pieces (`first_replicate`).
+        first_replicate: the number of the first replicate, a multiple of `sim.streams.BLOCK`
+            (a run of replicates 250..499 equals those replicates of a run of 0..499).
         collect: whether a Mesa `DataCollector` summarises every round across the live
             replicates (see `trajectory`); it costs about as much as the round itself at large
             R, so Monte Carlo sweeps leave it off.
@@ -67,6 +72,7 @@ class NegotiationModel(mesa.Model):
         replicates: int | None = None,
         seed: int | None = None,
         collect: bool = False,
+        first_replicate: int = 0,
     ):
         self.seed = scenario.seed if seed is None else int(seed)
         super().__init__(rng=self.seed)
@@ -74,6 +80,8 @@ class NegotiationModel(mesa.Model):
         self.replicates = scenario.replicates if replicates is None else int(replicates)
         if self.replicates < 1:
             raise ValueError(f"replicates must be at least 1, got {self.replicates}")
+        self.streams = ReplicateStreams(self.seed, self.replicates, first_replicate)
+        """The random numbers of the replicates, drawn per block (`sim.streams`)."""
         self.issues = scenario.issue_names
         self.loss = scenario.utility
         self.horizon = scenario.horizon
@@ -111,6 +119,8 @@ class NegotiationModel(mesa.Model):
         self.outcome_point = np.full((replicates, len(self.issues)), np.nan)
         self.proposals = np.zeros(replicates, dtype=np.int64)
         self.recognised = np.zeros((len(self.parties), replicates), dtype=bool)
+        self._recognition_terms: dict[int, np.ndarray | None] = {}
+        """Per actor, the random terms of the other parties' judgements of its act, (N, R)."""
         self.round_proposal: Proposal | None = None
         """This round's troika proposal, in the replicates live when it was made."""
         self.last_proposal: Proposal | None = None
@@ -264,6 +274,11 @@ class NegotiationModel(mesa.Model):
         return len(self._rows)
 
     @property
+    def live_replicates(self) -> np.ndarray:
+        """The numbers of the replicates still running, ascending: the last axis of the state."""
+        return self._rows
+
+    @property
     def active(self) -> np.ndarray:
         """(R,) bool: the replicates still running."""
         return self.outcome == Outcome.ONGOING
@@ -318,17 +333,23 @@ class NegotiationModel(mesa.Model):
         as: the backing that raises the actor's hazard (`Party.unilateral_hazard`) is the
         capability share of the other parties whose noise-free judgement of the act is yes
         (`Parties.judge`); if it acts, each other party recognises the act if its judgement,
-        with its random term, is yes.
+        with its random term, is yes. A replicate sees at most one act, so these random terms
+        are drawn for every replicate at once, in the first round the actor may act.
         """
         point = actor.unilateral_point
         others = np.arange(len(self.parties)) != actor.index
         capability = self.capability
         net = self.parties.net_utility(point)
-        expected = self.parties.judge(net, noisy=False) == YES
+        expected = self.parties.judge(net) == YES
         backing = sum_in_order(capability[others, None] * expected[others], axis=0)
         acts = actor.acts_alone(round_, backing / capability[others].sum())
-        recognise = (self.parties.judge(net[:, acts], noisy=True) == YES) & others[:, None]
-        self.recognised[:, self._rows[acts]] = recognise
+        if actor.index not in self._recognition_terms:
+            replicates = np.arange(self.replicates)
+            self._recognition_terms[actor.index] = self.parties.random_terms(replicates)
+        terms = self._recognition_terms[actor.index]
+        acting = self._rows[acts]
+        judged = self.parties.judge(net[:, acts], None if terms is None else terms[:, acting])
+        self.recognised[:, acting] = (judged == YES) & others[:, None]
         self._finish(acts, Outcome.UNILATERAL, point)
 
     def _finish(

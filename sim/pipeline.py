@@ -101,6 +101,7 @@ def simulate(
     trajectories: bool = True,
     progress: Progress | None = None,
     source: str | None = None,
+    first_replicate: int = 0,
 ) -> Run:
     """Run a scenario's replicates to the end.
 
@@ -114,6 +115,8 @@ def simulate(
         progress: called after every round (see `Progress`).
         source: how error messages name the overrides' origin (default: the file, or the
             scenario's name).
+        first_replicate: the number of the first replicate, a multiple of `sim.streams.BLOCK`
+            (a piece of a larger run: its records equal those replicates of the whole run).
 
     Raises:
         ScenarioError: if the file or an override is invalid.
@@ -123,7 +126,7 @@ def simulate(
     scenario = prepare_scenario(
         scenario, overrides=overrides, replicates=replicates, seed=seed, source=source
     )
-    model = NegotiationModel(scenario, collect=trajectories)
+    model = NegotiationModel(scenario, collect=trajectories, first_replicate=first_replicate)
     while model.running:
         model.step()
         if progress is not None:
