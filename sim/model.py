@@ -59,8 +59,8 @@ class NegotiationModel(mesa.Model):
             from the stream of its block (`sim.streams`), so a replicate's record depends only
             on the scenario, the seed and i: more replicates extend a run, and a run can be
             split into pieces (`first_replicate`).
-        first_replicate: the number of the first replicate, a multiple of `sim.streams.BLOCK`
-            (a run of replicates 250..499 equals those replicates of a run of 0..499).
+        first_replicate: the number of the first replicate (a run of replicates 300..499
+            equals those replicates of a run of 0..499).
         collect: whether a Mesa `DataCollector` summarises every round across the live
             replicates (see `trajectory`); it costs about as much as the round itself at large
             R, so Monte Carlo sweeps leave it off.

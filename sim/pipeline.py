@@ -115,8 +115,8 @@ def simulate(
         progress: called after every round (see `Progress`).
         source: how error messages name the overrides' origin (default: the file, or the
             scenario's name).
-        first_replicate: the number of the first replicate, a multiple of `sim.streams.BLOCK`
-            (a piece of a larger run: its records equal those replicates of the whole run).
+        first_replicate: the number of the first replicate (a piece of a larger run: its
+            records equal those replicates of the whole run).
 
     Raises:
         ScenarioError: if the file or an override is invalid.

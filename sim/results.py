@@ -52,7 +52,21 @@ DATA_FILES = (SCENARIO, RUNS, SUMMARY, TRAJECTORIES)
 FORMAT = 1
 """The layout of results folders (file names, columns); a manifest records it."""
 
-PACKAGES = ("mesa", "numpy", "pandas", "pyarrow", "pydantic", "pyyaml", "matplotlib", "tqdm")
+PACKAGES = (
+    "mesa",
+    "numpy",
+    "pandas",
+    "pyarrow",
+    "pydantic",
+    "pyyaml",
+    "matplotlib",
+    "tqdm",
+    "SALib",
+    "scikit-learn",
+    "PRIM",
+    "dask",
+    "distributed",
+)
 """The packages whose versions a manifest records (those not installed are left out)."""
 
 
@@ -267,6 +281,13 @@ def manifest(
         "finished": finished.isoformat(timespec="seconds"),
         "duration_seconds": round((finished - started).total_seconds(), 3),
         "figure_format": figure_format,
+        **environment(),
+    }
+
+
+def environment() -> dict[str, Any]:
+    """The software a run used: Python, the platform, package versions, the git commit."""
+    return {
         "python": platform.python_version(),
         "platform": platform.platform(),
         "packages": {name: v for name in PACKAGES if (v := _version(name)) is not None},
@@ -439,6 +460,7 @@ __all__ = [
     "ResultsFolder",
     "atomic_write",
     "default_folder",
+    "environment",
     "git_commit",
     "manifest",
     "read_csv",

@@ -3,15 +3,18 @@
 A run's replicates are numbered 0, 1, 2, ... and grouped in blocks of `BLOCK` (replicates 0-249
 are block 0, 250-499 block 1, ...). Block j draws from its own generator, seeded by
 `numpy.random.SeedSequence(seed, spawn_key=(j,))` (the j-th child of the run's seed sequence;
-O'Neill 2015 on PCG streams, numpy's SeedSequence for independent streams). At every place the
-model draws, each block draws for all its `BLOCK` replicates, live or not, and the model keeps
-the draws of the replicates it asked for. A replicate's random numbers therefore depend only on
-the seed, its number and the round, never on how many replicates run beside it or which of them
-have ended, so:
+O'Neill 2015 on PCG streams, numpy's SeedSequence for independent streams).
+
+The model draws for every live replicate at once (or for every replicate). At each such draw,
+each block holding a live replicate draws for all its `BLOCK` replicates, live, ended or not
+in this run, and each replicate keeps its own numbers. A block's generator thus advances the
+same way whenever any of its replicates is still running, and once none is, its later numbers
+are never used. So a replicate's random numbers depend only on the seed, its number and the
+round, never on how many replicates run beside it or which of them have ended:
 
 - asking for more replicates extends a run: its first replicates are unchanged;
-- a run of replicates 500-999 equals the second half of a run of 0-999 (`first`), so a run can
-  be split into pieces run anywhere and joined;
+- a run of replicates 600-999 equals those rows of a run of 0-999 (`first`), so a run can be
+  split into pieces run anywhere and joined;
 - a sweep's points get their seeds from the sweep's seed sequence in a fixed order
   (`point_seeds`), so results do not depend on the number of workers or on chunking.
 """
@@ -21,24 +24,28 @@ from __future__ import annotations
 import numpy as np
 
 BLOCK = 250
-"""Replicates per block of random numbers (the granularity by which a run can be extended)."""
+"""Replicates per block of random numbers, each block with its own generator."""
 
 
 class ReplicateStreams:
     """The random numbers of replicates `first` .. `first + count - 1` of a run seeded `seed`.
 
+    A draw is for replicates given by their numbers within this piece (0 .. count-1): every
+    live replicate, or every replicate. (A draw for some of the live replicates only would tie
+    a replicate's numbers to its neighbours' fates.)
+
     Args:
         seed: the run's seed.
         count: number of replicates.
-        first: number of the first replicate, a multiple of `BLOCK`.
+        first: number of the first replicate.
     """
 
     def __init__(self, seed: int, count: int, first: int = 0):
-        if first % BLOCK:
-            raise ValueError(f"the first replicate must be a multiple of {BLOCK}, got {first}")
-        self.first = first
+        if first < 0:
+            raise ValueError(f"the first replicate must be at least 0, got {first}")
+        self._offset = first % BLOCK
         start = first // BLOCK
-        stop = start + -(-count // BLOCK)
+        stop = (first + count - 1) // BLOCK + 1
         self._generators = [
             np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(block,)))
             for block in range(start, stop)
@@ -55,14 +62,15 @@ class ReplicateStreams:
     def _draw(self, draw, shape: tuple[int, ...], replicates: np.ndarray) -> np.ndarray:
         if len(replicates) == 0:
             return np.empty((*shape, 0))
-        of = replicates // BLOCK
+        numbers = replicates + self._offset  # counted from the start of the first block
+        of = numbers // BLOCK
         blocks = of[np.r_[True, of[1:] != of[:-1]]]
         full = np.empty((*shape, len(blocks) * BLOCK))
         for slot, block in enumerate(blocks):
             full[..., slot * BLOCK : (slot + 1) * BLOCK] = draw(
                 self._generators[block], (*shape, BLOCK)
             )
-        columns = np.searchsorted(blocks, of) * BLOCK + replicates % BLOCK
+        columns = np.searchsorted(blocks, of) * BLOCK + numbers % BLOCK
         if columns[-1] - columns[0] + 1 == len(columns):  # a contiguous run: no gather
             return full[..., columns[0] : columns[-1] + 1]
         return full[..., columns]

@@ -40,9 +40,17 @@ def test_different_seeds_give_different_runs():
     assert not runs(300, seed=1).equals(runs(300, seed=2))
 
 
-def test_the_first_replicate_must_start_a_block():
-    with pytest.raises(ValueError, match=f"multiple of {BLOCK}"):
-        ReplicateStreams(seed=1, count=10, first=BLOCK + 1)
+def test_a_piece_may_start_inside_a_block():
+    whole = runs(2 * BLOCK + 50)
+    piece = runs(BLOCK, first=BLOCK - 30)  # the end of block 0 and most of block 1
+    pd.testing.assert_frame_equal(
+        piece, whole.iloc[BLOCK - 30 : 2 * BLOCK - 30].reset_index(drop=True)
+    )
+
+
+def test_the_first_replicate_is_not_negative():
+    with pytest.raises(ValueError, match="at least 0"):
+        ReplicateStreams(seed=1, count=10, first=-1)
 
 
 def test_draws_depend_only_on_the_replicates_own_block():
