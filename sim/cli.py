@@ -1,7 +1,8 @@
 """The command line (`run.py`, or the `stalemate` console script).
 
 Commands: `run` (the default: run a scenario, write a results folder, print the summary),
-`validate`, `schema` and `plot`. Exit status: 0 success, 1 invalid input (a scenario, an
+`validate` (scenario and sweep files), `schema`, `plot`, and the experiments' `sweep`,
+`analyse` and `report` (`sim.sweep_cli`). Exit status: 0 success, 1 invalid input (a scenario, an
 override's value, a results folder, a file system error), 2 usage error (a malformed command
 line, an `--out` folder that already holds files), 130 interrupted, 141 the reader of the
 output went away (a closed pipe).
@@ -19,9 +20,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import yaml
 from tqdm import tqdm
 
-from sim import __version__
+from sim import __version__, sweep_cli
+from sim.experiment import load_sweep, sweep_json_schema
 from sim.pipeline import (
     Progress,
     prepare_scenario,
@@ -38,7 +41,7 @@ from sim.results import (
 )
 from sim.scenario import Scenario, ScenarioError, json_schema, load_scenario, parse_override
 
-COMMANDS = ("run", "validate", "schema", "plot")
+COMMANDS = ("run", "validate", "schema", "plot", "sweep", "analyse", "report")
 FIGURE_FORMATS = ("png", "svg", "pdf")
 
 INVALID = 1
@@ -57,6 +60,7 @@ examples:
       --set parties.russia.flexibility=0.3 --out results/russia_flexible
   python run.py validate scenarios/*.yaml
   python run.py plot results/kosovo_2007-20261127T120000Z --figure-format svg
+  python run.py sweep scenarios/sweeps/red_lines_vs_ripeness.yaml --workers 2
 
 exit status: 0 done, 1 invalid input (a scenario, a --set value, a results folder, a file
 that cannot be written), 2 usage error (the command line itself), 130 interrupted, 141 the
@@ -151,14 +155,16 @@ reproduces runs.csv exactly.""",
     )
     validate.add_argument("files", nargs="+", metavar="FILE", help="scenario YAML files")
 
-    commands.add_parser(
+    schema = commands.add_parser(
         "schema",
-        help="print the JSON Schema of scenario files",
-        description="Print the JSON Schema of scenario files (for editors to check and "
-        "complete them).",
-        epilog="example:\n  python run.py schema > scenario.schema.json",
+        help="print the JSON Schema of scenario files (or of sweep files)",
+        description="Print the JSON Schema of scenario files, or with --sweep of sweep files "
+        "(for editors to check and complete them).",
+        epilog="examples:\n  python run.py schema > scenario.schema.json\n"
+        "  python run.py schema --sweep > sweep.schema.json",
         formatter_class=_Formatter,
     )
+    schema.add_argument("--sweep", action="store_true", help="the schema of sweep files")
 
     plot = commands.add_parser(
         "plot",
@@ -170,6 +176,7 @@ reproduces runs.csv exactly.""",
     )
     plot.add_argument("folder", type=Path, metavar="RESULTS_DIR", help="a results folder")
     _figure_format(plot)
+    sweep_cli.add_commands(commands, _Formatter)
     return parser
 
 
@@ -220,7 +227,15 @@ def _dispatch(typed: list[str]) -> int:
     if args.command is None:
         parser.print_help(sys.stderr)
         return USAGE
-    commands = {"run": _run, "validate": _validate, "schema": _schema, "plot": _plot}
+    commands = {
+        "run": _run,
+        "validate": _validate,
+        "schema": _schema,
+        "plot": _plot,
+        "sweep": sweep_cli.sweep,
+        "analyse": sweep_cli.analyse,
+        "report": sweep_cli.report,
+    }
     return commands[args.command](args)
 
 
@@ -311,7 +326,7 @@ def _validate(args: argparse.Namespace) -> int:
     status = 0
     for path in args.files:
         try:
-            load_scenario(path)
+            load_sweep(path) if _declares_a_sweep(path) else load_scenario(path)
         except ScenarioError as error:
             status = _error(str(error))
         else:
@@ -319,8 +334,21 @@ def _validate(args: argparse.Namespace) -> int:
     return status
 
 
+def _declares_a_sweep(path: str) -> bool:
+    """Whether a file reads as a mapping with a sweep's `design` and `parameters` keys.
+
+    (A file that cannot be read is left to the scenario loader to report.)
+    """
+    try:
+        with open(path, encoding="utf-8") as handle:
+            data = yaml.safe_load(handle.read(1 << 20))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, RecursionError):
+        return False
+    return isinstance(data, dict) and {"design", "parameters"} <= data.keys()
+
+
 def _schema(args: argparse.Namespace) -> int:
-    print(json_schema())
+    print(sweep_json_schema() if args.sweep else json_schema())
     return 0
 
 

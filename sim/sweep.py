@@ -357,6 +357,8 @@ def run_sweep(
     tally = Tally.of(folder, _fields(loaded.sweep.outcomes))
     wanted = dict.fromkeys(planned["point_id"].tolist(), loaded.sweep.replicates)
     tried = None
+    if progress is not None:  # the points a resumed sweep has already finished
+        progress(len(wanted) - len(tally.missing(wanted)), 0)
     while True:
         missing = tally.missing(wanted)
         if not missing:
@@ -484,12 +486,14 @@ class Tally:
 
     def _add(self, runs: pd.DataFrame) -> None:
         counts = pd.crosstab(runs["point_id"], runs["outcome"])
-        self.counts = counts.add(self.counts, fill_value=0) if len(self.counts) else counts
+        self.counts = (
+            counts.add(self.counts, fill_value=0).fillna(0) if len(self.counts) else counts
+        )
         rounds = runs.groupby(["point_id", "end_round"]).size()
         self.rounds = rounds.add(self.rounds, fill_value=0) if len(self.rounds) else rounds
         if self.fields:
             sums = runs.groupby("point_id")[self.fields].agg(["sum", "count"])
-            self.sums = sums.add(self.sums, fill_value=0) if len(self.sums) else sums
+            self.sums = sums.add(self.sums, fill_value=0).fillna(0) if len(self.sums) else sums
         # A part holds whole pieces, so each point's replicates in it are one range.
         spans = runs.groupby("point_id")["replicate"].agg(["min", "max"])
         for point, low, high in spans.itertuples():
