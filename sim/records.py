@@ -136,8 +136,10 @@ class Column:
             n_issues = len(labels.issues)
             return {name: values[i // n_issues, :, i % n_issues] for i, name in enumerate(names)}
         if self.kind == "names":
-            axis = self._axis(labels)
-            return {names[0]: [";".join(np.array(axis, dtype=object)[hit]) for hit in values.T]}
+            axis = np.array(self._axis(labels), dtype=object)
+            patterns, inverse = np.unique(values.T, axis=0, return_inverse=True)
+            texts = [";".join(axis[hit]) for hit in patterns]  # once per distinct list
+            return {names[0]: [texts[i] for i in inverse.reshape(-1)]}
         if self.kind == "sessions":
             columns = {
                 "drafts_tabled": values.tabled.sum(axis=0),

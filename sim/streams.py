@@ -3,7 +3,7 @@
 A run's replicates are numbered 0, 1, 2, ... and grouped in blocks of `BLOCK` (replicates 0-249
 are block 0, 250-499 block 1, ...). Block j draws from its own generator, seeded by
 `numpy.random.SeedSequence(seed, spawn_key=(j,))` (the j-th child of the run's seed sequence;
-O'Neill 2015 on PCG streams, numpy's SeedSequence for independent streams).
+O'Neill 2014 on PCG streams, numpy's SeedSequence for independent streams).
 
 The model draws for every live replicate at once (or for every replicate). At each such draw,
 each block holding a live replicate draws for all its `BLOCK` replicates, live, ended or not

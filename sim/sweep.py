@@ -613,14 +613,20 @@ def _read_columns(path: Path, columns: list[str]) -> pd.DataFrame:
 
 
 def read_runs(folder: str | Path, columns: Sequence[str] | None = None) -> pd.DataFrame:
-    """The runs table of a sweep folder (every part), sorted by point and replicate."""
+    """The runs table of a sweep folder (every part), sorted by point and replicate.
+
+    `columns` picks columns (`point_id` and `replicate` always come first); parts written by
+    points with different Council sessions are joined with the missing columns empty.
+    """
     sweep = SweepFolder(folder)
     parts = sweep.parts()
     if not parts:
         return pd.DataFrame()
-    tables = [pq.read_table(p, columns=list(columns) if columns else None) for p in parts]
+    keys = ["point_id", "replicate"]
+    wanted = None if columns is None else [*keys, *(c for c in columns if c not in keys)]
+    tables = [pq.read_table(p, columns=wanted) for p in parts]
     frame = pa.concat_tables(tables, promote_options="permissive").to_pandas()
-    return frame.sort_values(["point_id", "replicate"], ignore_index=True)
+    return frame.sort_values(keys, ignore_index=True)
 
 
 def read_points(folder: str | Path) -> pd.DataFrame:
