@@ -70,9 +70,6 @@ from pydantic import (
     ValidationError,
     WithJsonSchema,
 )
-from SALib.sample import latin as salib_latin
-from SALib.sample import morris as salib_morris
-from SALib.sample import sobol as salib_sobol
 
 from sim.records import Labels, RunRecords, record_labels, session_prefix
 from sim.scenario import (
@@ -897,6 +894,11 @@ def _sampled(sweep: Sweep) -> Design:
     given = dict(problem)  # SALib marks the problem it scales ("sample_scaled"); keep ours clean
     samples = sweep.samples or 0
     seed = sweep.seed
+    # SALib loads scipy.stats (a second or two): only when a sampler is used.
+    from SALib.sample import latin as salib_latin
+    from SALib.sample import morris as salib_morris
+    from SALib.sample import sobol as salib_sobol
+
     if sweep.design == "latin":
         sample = salib_latin.sample(given, samples, seed=seed)
     elif sweep.design == "sobol":
