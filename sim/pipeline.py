@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -53,7 +54,6 @@ class Run:
     """The scenario exactly as run (overrides, replicates and seed applied): rerunning it
     reproduces the records."""
     records: RunRecords
-    summary: Summary
     trajectory: Trajectory | None
     """Per-round quantiles (None if run with `trajectories=False`)."""
     started: datetime
@@ -62,6 +62,11 @@ class Run:
     """The scenario file it was loaded from, if any."""
     overrides: dict[str, Any] = field(default_factory=dict)
     """The dotted-path overrides applied to the file (replicates and seed aside)."""
+
+    @cached_property
+    def summary(self) -> Summary:
+        """The summary of the records (`sim.summary.summarise`), made when first asked for."""
+        return summarise(self.records, self.scenario)
 
 
 def prepare_scenario(
@@ -135,7 +140,6 @@ def simulate(
     return Run(
         scenario=scenario,
         records=records,
-        summary=summarise(records, scenario),
         trajectory=model.trajectory() if trajectories else None,
         started=started,
         finished=datetime.now(UTC),

@@ -436,11 +436,15 @@ class RunRecords:
         party per issue (`position.<party>.<issue>`). Lists of names are joined by ";". Names
         never contain "." or ";", so no two columns or list items can be confused.
         """
+        return pd.DataFrame(self.columns())
+
+    def columns(self) -> dict[str, Any]:
+        """The columns of `to_frame`, by name and in order: numpy arrays, or lists of text."""
         labels = self.labels
-        columns: dict[str, object] = {"replicate": np.arange(self.replicates)}
+        columns: dict[str, Any] = {"replicate": np.arange(self.replicates)}
         for name, spec in _recorded_fields(RunRecords):
             columns.update(spec.encode(name, getattr(self, name), labels))
-        return pd.DataFrame(columns)
+        return columns
 
     @classmethod
     def from_frame(

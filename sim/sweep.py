@@ -112,10 +112,10 @@ class TaskResult:
 
 def run_task(task: Task) -> TaskResult:
     """Run a task's pieces (in a worker); a piece that raises is reported, not dropped."""
-    frames, errors = [], []
+    tables, errors = [], []
     for piece in task.pieces:
         try:
-            frames.append(_run_piece(task.base, piece))
+            tables.append(_run_piece(task.base, piece))
         except Exception as error:  # recorded in the folder with the point, never dropped
             errors.append(
                 {
@@ -125,13 +125,11 @@ def run_task(task: Task) -> TaskResult:
                     "error": f"{type(error).__name__}: {error}",
                 }
             )
-    table = None
-    if frames:
-        table = pa.Table.from_pandas(pd.concat(frames, ignore_index=True), preserve_index=False)
+    table = pa.concat_tables(tables, promote_options="permissive") if tables else None
     return TaskResult(task.part, table, errors, sorted({p.point_id for p in task.pieces}))
 
 
-def _run_piece(base: Scenario, piece: Piece) -> pd.DataFrame:
+def _run_piece(base: Scenario, piece: Piece) -> pa.Table:
     """One piece's runs: `simulate` with the point's values, then its identifying columns."""
     overrides = {path: value for path, value in piece.values.items() if path != DUMMY}
     run = simulate(
@@ -143,14 +141,14 @@ def _run_piece(base: Scenario, piece: Piece) -> pd.DataFrame:
         first_replicate=piece.first,
         source=f"point {piece.point_id}",
     )
-    record = run.records.to_frame()
+    record = run.records.columns()
     columns: dict[str, Any] = {
         "point_id": np.full(piece.count, piece.point_id, dtype=np.int64),
-        "replicate": record["replicate"].to_numpy() + piece.first,
+        "replicate": record.pop("replicate") + piece.first,
     }
     for path, value in piece.values.items():
         columns[path] = np.repeat(np.array([value]), piece.count)
-    return pd.concat([pd.DataFrame(columns), record.drop(columns="replicate")], axis=1)
+    return pa.table({**columns, **record})
 
 
 # --- the folder ----------------------------------------------------------------------------
