@@ -2,9 +2,12 @@
 
 A sweep file names a base scenario, a design and the scenario values (dotted paths, as for
 `with_overrides`) it varies; `load_sweep` reads it with the scenarios' safe YAML reader,
-validates it against the `Sweep` schema, loads the base scenario and checks every parameter
-against it, and `design_points` turns it into the table of points to run (one row per point,
-one column per parameter, holding the override value as applied).
+validates it against the `Sweep` schema, loads the base scenario and checks every parameter's
+path and values against the schema of that scenario value, `design_points` turns it into the
+table of points to run (one row per point, one column per parameter, holding the override
+value as applied), and `check_points` validates each point's whole scenario, cross-checks
+included (docs/ODD.md, section 8.10), which only the combination of values a point makes can
+pass or fail.
 
 Designs:
 
@@ -77,6 +80,7 @@ from sim.scenario import (
     Problem,
     Scenario,
     ScenarioError,
+    _cross_check,
     _describe,
     _one_of,
     _pydantic_problem,
@@ -86,6 +90,7 @@ from sim.scenario import (
     _strip,
     _suggest,
     load_scenario,
+    validate_scenario,
     value_type,
     with_overrides,
 )
@@ -263,7 +268,8 @@ class Sweep(_Strict):
     levels: Annotated[int, Field(ge=2)] | None = Field(
         None,
         description="morris only: levels of the grid trajectories move on (default 4); SALib "
-        "wants an even number (an odd one biases the sample).",
+        "wants an even number (an odd one biases the sample), and each choice's number of "
+        "options must divide it (each option gets as many levels).",
     )
     replicates: Annotated[int, Field(ge=1, le=1_000_000)] | None = Field(
         None, description="Replicates per point; default: the base scenario's."
@@ -343,13 +349,23 @@ def load_sweep(path: str | Path) -> LoadedSweep:
 
     The file is read with the scenarios' safe YAML reader (repeated keys, non-text keys, tags
     and alias bombs refused), validated against `Sweep`, and cross-checked: the design's keys
-    (`samples`, `levels`, `dummy`) and each parameter's shape fit the design; the base
-    scenario (relative to the sweep file) loads; every parameter path exists in it and takes
-    the values it will be given (`with_overrides` on every listed value, both ends of a range
-    or distribution, each option of a choice); every outcome names a share or a numeric
-    per-run field. Morris with an odd number of levels warns (SALib's sampler wants an even
-    number, Morris 1991) but loads. Missing `levels` (morris), `replicates` and `seed` are
-    filled in (4, the base scenario's, the base scenario's).
+    (`samples`, `levels`, `dummy`) and each parameter's shape fit the design (a morris choice
+    has a number of options that divides the levels); the base scenario (relative to the
+    sweep file) loads; every parameter path exists in it (a new key of a map keyed by issues,
+    e.g. a salience the base leaves out, names an issue) and the schema of the value there
+    (type, range, allowed names) takes the values it will be given (every listed value, both
+    ends of a range or distribution, each option of a choice), set one at a time in the base;
+    every outcome names a share or a numeric per-run field. Morris with an odd number of
+    levels warns (SALib's sampler wants an even number, Morris 1991) but loads. Missing
+    `levels` (morris), `replicates` and `seed` are filled in (4, the base scenario's, the base
+    scenario's).
+
+    The scenario's cross-checks (docs/ODD.md, section 8.10: a position inside the party's red
+    line, rounds within the horizon, ...) are not made here: they relate several values, and
+    one value checked against the base alone would refuse designs whose every point is valid
+    (Kosovo's red line's high end 0.9 against the base's position 1.0, when the position is
+    varied below 0.9 too) and pass designs with invalid points (two ranges that cross).
+    `check_points` makes them on each point of the design.
 
     Raises:
         ScenarioError: naming the sweep file and the path inside it; or, for an invalid base
@@ -490,6 +506,8 @@ def _design_problems(sweep: Sweep) -> list[Problem]:
         )
     for name, spec in sweep.parameters.items():
         problems += _spec_problems(f"parameters.{name}", _kind_of_path(name), spec, design)
+    if design == "morris":
+        problems += _morris_choice_problems(sweep)
     if not problems:
         count = design_size(sweep)
         if count > MAX_POINTS:
@@ -601,6 +619,55 @@ def _spec_problems(here: str, kind_of_path: type | None, spec: Any, design: str)
     return problems
 
 
+def _morris_choice_problems(sweep: Sweep) -> list[Problem]:
+    """Each choice of a morris design gets as many levels per option (see `_morris_options`).
+
+    Morris trajectories visit the `levels` levels of each parameter equally often (Morris
+    1991), so a choice of n options on L levels is balanced only when n divides L: each
+    option then gets L / n levels. When n does not divide L, no mapping of levels to options
+    is balanced (4 levels on 3 options give some option two of them, drawn twice as often as
+    the others), and with SALib's jump of L / 2 levels some pairs of options are never
+    compared (4 levels: only the level pairs 0-2 and 1-3 are). Refusing is the more honest
+    choice: a "nearly balanced" mapping would still weight the options unequally, silently,
+    in the sample and in mu*, which the analysis reads as if the options were equally likely.
+    The message suggests the smallest even number of levels, at least the given one, that
+    every choice of the design divides (e.g. 6 for 3 options on 4 levels).
+    """
+    levels = sweep.levels or DEFAULT_LEVELS
+    sizes = [len(spec.choice) for spec in sweep.parameters.values() if isinstance(spec, Choice)]
+    if all(levels % n == 0 for n in sizes):
+        return []
+    step = math.lcm(2, *sizes)
+    better = -(-levels // step) * step
+    given = "levels" if sweep.levels is not None else f"levels (default {DEFAULT_LEVELS})"
+    problems = []
+    for path, spec in sweep.parameters.items():
+        n = len(spec.choice) if isinstance(spec, Choice) else 0
+        if n and levels % n:
+            problems.append(
+                Problem(
+                    f"parameters.{path}.choice",
+                    f"{n} options on {levels} {given}",
+                    f"a number of levels that is a multiple of the number of options, so that "
+                    f"each option gets as many levels (Morris trajectories visit every level "
+                    f"equally often; {levels} levels on {n} options draw some options more "
+                    f"often than others): e.g. levels: {better}",
+                )
+            )
+    return problems
+
+
+def _morris_options(x: np.ndarray, options: int, levels: int) -> np.ndarray:
+    """The option index of each Morris value of a choice of `options` on [0, options].
+
+    SALib's Morris sampler puts level k (0..levels - 1) at k x options / (levels - 1); level k
+    maps to option floor(k x options / levels), so that each option gets levels / options
+    consecutive levels (`load_sweep` makes sure options divides levels).
+    """
+    level = np.rint(x / options * (levels - 1)).astype(np.int64)
+    return np.clip(level * options // levels, 0, options - 1)
+
+
 def _power_of_two(n: int) -> bool:
     return n > 0 and n & (n - 1) == 0
 
@@ -641,7 +708,18 @@ def _kind_of_path(path: str) -> type | None:
 
 
 def _parameter_problems(sweep: Sweep, base: Scenario) -> list[Problem]:
-    """Each parameter path exists in the base and takes the values it will be given."""
+    """Each parameter path exists in the base and each of its values fits the path's schema.
+
+    A value is set in (a copy of) the dumped base and the result validated against the
+    `Scenario` schema alone (type, range, allowed names), without the cross-checks of
+    `_cross_check` (docs/ODD.md, section 8.10): those relate several values, and whether they
+    hold depends on the combination a point makes, which `check_points` checks point by
+    point. A path that adds a key to a map keyed by issues (e.g. a salience the base leaves
+    out) must name an issue: that is a property of the path, not of the values, checked here
+    with the cross-checks that report at the path itself (were the issue added by another
+    parameter, `issues.<name>`, this would refuse it: a sweep has no business adding issues).
+    """
+    data = base.model_dump(mode="json")
     problems: list[Problem] = []
     for path, spec in sweep.parameters.items():
         here = f"parameters.{path}"
@@ -654,23 +732,75 @@ def _parameter_problems(sweep: Sweep, base: Scenario) -> list[Problem]:
                 )
             )
             continue
-        missing = _set_path(base.model_dump(mode="json"), path, None)
+        missing = _set_path(_copied_along(data, path), path, None)
         if missing is not None:
             found = missing.found if missing.path == path else f"{missing.found} at {missing.path}"
             problems.append(Problem(here, found, missing.expected))
             continue
         values, value_problems = _representatives(here, path, spec, sweep.design)
         problems += value_problems
+        new_key = not _has_path(data, path)
         for where, value in values:
+            overridden = _copied_along(data, path)
+            _set_path(overridden, path, value)
             try:
-                with_overrides(base, {path: value}, source=here)
-            except ScenarioError as error:
-                found = [_override_problem(where, path, value, p) for p in error.problems]
+                scenario = Scenario.model_validate(overridden)
+            except ValidationError as error:
+                found = [
+                    _override_problem(where, path, value, _pydantic_problem(e))
+                    for e in error.errors()
+                ]
                 if isinstance(spec, Normal) and spec.clip is None:
                     hint = f" (mu +- {NORMAL_REACH:g} sd; add clip: [lo, hi] to stay in range)"
                     found = [Problem(p.path, p.found, p.expected + hint) for p in found]
                 problems += found
+                continue
+            if new_key:
+                # e.g. an issue misspelt in the path: wrong whatever the values (once is enough)
+                at_path = [p for p in _cross_check(scenario) if p.path == path]
+                problems += [Problem(here, p.found, p.expected) for p in at_path]
+                new_key = False
     return problems
+
+
+def _has_path(data: Any, path: str) -> bool:
+    """Whether the dotted `path` names a value of the dumped scenario `data`."""
+    node = data
+    for key in path.split("."):
+        if isinstance(node, dict) and key in node:
+            node = node[key]
+        elif isinstance(node, list) and key.isdigit() and int(key) < len(node):
+            node = node[int(key)]
+        else:
+            return False
+    return True
+
+
+def _copied_along(data: dict[str, Any], path: str) -> dict[str, Any]:
+    """A copy of `data` that shares everything but the containers on the way to `path`.
+
+    Setting a value at `path` in the copy (`_set_path`) leaves `data` as it was; the rest of
+    the tree is shared, not copied (validation reads it and never changes it).
+    """
+    root = dict(data)
+    node: Any = root
+    for key in path.split(".")[:-1]:
+        if isinstance(node, dict) and key in node:
+            index: Any = key
+        elif isinstance(node, list) and key.isdigit() and int(key) < len(node):
+            index = int(key)
+        else:
+            break
+        child = node[index]
+        if isinstance(child, dict):
+            child = dict(child)
+        elif isinstance(child, list):
+            child = list(child)
+        else:
+            break
+        node[index] = child
+        node = child
+    return root
 
 
 def _override_problem(where: str, path: str, value: Any, problem: Problem) -> Problem:
@@ -822,10 +952,13 @@ def design_points(loaded: LoadedSweep) -> Design:
     num_levels=levels, seed)` (Morris 1991; Campolongo et al. 2007). Distributions use SALib's
     (`SALib.util.scale_samples`): `{from, to}` and `uniform` 'unif' [a, b]; `triangular`
     'triang' [a, b, (mode - a) / (b - a)] (the peak as a share of the width); `normal` 'norm'
-    [mu, sd], then clipped to `clip`; `choice` of n options 'unif' [0, n], floored to the
-    option's index and clipped to n - 1 (a discrete uniform by inversion, Devroye 1986, ch. 3;
-    the clip catches Morris's top level, n); the dummy 'unif' [0, 1]. Values of integer paths
-    are rounded to the nearest whole number (halves up) after spacing or sampling.
+    [mu, sd], then clipped to `clip`; `choice` of n options 'unif' [0, n]: for latin and
+    sobol floored to the option's index and clipped to n - 1 (a discrete uniform by
+    inversion, Devroye 1986, ch. 3); for morris, level k of L (at k n / (L - 1)) is option
+    floor(k n / L), so that each option gets L / n consecutive levels (`load_sweep` refuses
+    an n that does not divide L: no mapping of the levels could then be balanced); the dummy
+    'unif' [0, 1]. Values of integer paths are rounded to the nearest whole number (halves
+    up) after spacing or sampling. `check_points` tells which points are invalid scenarios.
     """
     sweep = loaded.sweep
     if sweep.design == "grid":
@@ -914,7 +1047,10 @@ def _sampled(sweep: Sweep) -> Design:
     for d, (path, spec) in enumerate(sweep.parameters.items()):
         x = encoded[:, d]
         if isinstance(spec, Choice):
-            index = np.clip(np.floor(x), 0, len(spec.choice) - 1).astype(np.int64)
+            if sweep.design == "morris":
+                index = _morris_options(x, len(spec.choice), sweep.levels or DEFAULT_LEVELS)
+            else:
+                index = np.clip(np.floor(x), 0, len(spec.choice) - 1).astype(np.int64)
             encoded[:, d] = index
             kind = _kind_of_path(path)
             options = [_as_applied(item, kind) for item in spec.choice]
@@ -930,6 +1066,92 @@ def _sampled(sweep: Sweep) -> Design:
         columns[DUMMY] = pd.Series(encoded[:, -1].astype(np.float64))
     points = pd.DataFrame(columns, index=pd.RangeIndex(len(encoded)))
     return Design(points=points, problem=problem, encoded=encoded, parameters=names)
+
+
+def check_points(
+    loaded: LoadedSweep, design: Design, limit: int | None = None
+) -> list[tuple[int, ScenarioError]]:
+    """The points of `design` whose scenario is invalid, with their errors, in point order.
+
+    Each point's scenario is the base with the point's values set (as `with_overrides` sets
+    them, and as the sweep runs them), validated whole: the schema and the cross-checks of
+    docs/ODD.md, section 8.10 (positions inside red lines, rounds within the horizon, ...).
+    `load_sweep` checks each value against its field's schema alone; whether the cross-checks
+    hold depends on the combination of values a point makes, so only the points can tell.
+    A sobol or morris analysis needs every point, so such a design should have none invalid.
+
+    The base is dumped once; each point copies only the containers on the way to its values
+    and shares the rest (validation never changes its input), so the cost is about one
+    validation of the scenario per point.
+
+    Args:
+        loaded: the sweep (`load_sweep`).
+        design: its points (`design_points(loaded)`).
+        limit: stop after this many invalid points (None: check every point).
+
+    Returns:
+        `(point, error)` for each invalid point, `point` its position in `design.points`
+        (its `point_id`); `error.source` is "<sweep file> (point <point>)" and its problems
+        name scenario paths. Empty when every point is valid.
+    """
+    if limit is not None and limit < 1:
+        raise ValueError(f"limit: found {limit}; expected at least 1 or None")
+    names = [name for name in design.parameters if name != DUMMY]
+    columns = [design.points[name].tolist() for name in names]
+    base = loaded.base.model_dump(mode="json")
+    tree = _value_tree(base, names)
+    invalid: list[tuple[int, ScenarioError]] = []
+    for point, row in enumerate(zip(*columns, strict=True)):
+        source = f"{loaded.path} (point {point})"
+        try:
+            if tree is None:
+                with_overrides(loaded.base, dict(zip(names, row, strict=True)), source=source)
+            else:
+                validate_scenario(_with_values(base, tree, row), source)
+        except ScenarioError as error:
+            invalid.append((point, error))
+            if limit is not None and len(invalid) >= limit:
+                break
+    return invalid
+
+
+def _value_tree(data: Any, paths: Sequence[str]) -> dict[Any, Any] | None:
+    """The paths as a tree of keys (list indices as ints), each leaf the path's column number.
+
+    None when the paths cannot be set independently in `data` (a path that does not exist, or
+    one that runs through another): `check_points` then sets them with `with_overrides`, which
+    reports such paths as it does.
+    """
+    tree: dict[Any, Any] = {}
+    for column, path in enumerate(paths):
+        node, branch = data, tree
+        keys = path.split(".")
+        for depth, key in enumerate(keys):
+            index: Any = key
+            if isinstance(node, list):
+                if not key.isdigit() or int(key) >= len(node):
+                    return None
+                index = int(key)
+            elif not isinstance(node, dict) or (key not in node and depth < len(keys) - 1):
+                return None
+            if depth == len(keys) - 1:
+                if index in branch:
+                    return None
+                branch[index] = column
+            else:
+                branch = branch.setdefault(index, {})
+                if not isinstance(branch, dict):
+                    return None
+                node = node[index]
+    return tree
+
+
+def _with_values(node: Any, tree: dict[Any, Any], row: Sequence[Any]) -> Any:
+    """A copy of `node` with the row's values set at the tree's leaves (the rest shared)."""
+    copy: Any = dict(node) if isinstance(node, dict) else list(node)
+    for key, branch in tree.items():
+        copy[key] = row[branch] if isinstance(branch, int) else _with_values(node[key], branch, row)
+    return copy
 
 
 def overrides(

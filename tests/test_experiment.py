@@ -15,6 +15,7 @@ import yaml
 from sim.experiment import (
     DUMMY,
     MAX_POINTS,
+    check_points,
     design_points,
     design_size,
     load_sweep,
@@ -186,7 +187,7 @@ def test_morris_has_r_times_d_plus_1_points_on_its_levels(tmp_path):
     assert len(design.points) == 16
     # 4 levels on [0, 0.3]: 0, 0.1, 0.2, 0.3
     assert set(np.round(design.points["ripeness"], 12)) <= {0.0, 0.1, 0.2, 0.3}
-    # the choice's levels 0, 2/3, 4/3, 2 floor to 0, 0, 1, 2 and the top one is clipped to 1
+    # the choice's levels 0, 1, 2, 3 (at 0, 2/3, 4/3, 2) are the options 0, 0, 1, 1
     assert set(design.encoded[:, 1]) <= {0.0, 1.0}
     assert design.points[SPONSOR].tolist() == [["usa", "uk"][int(i)] for i in design.encoded[:, 1]]
     assert design.problem["names"] == ["ripeness", SPONSOR, DUMMY]
@@ -483,10 +484,23 @@ def test_each_listed_value_is_checked_against_the_base(tmp_path):
     assert "(did you mean 'table_anyway'?)" in problem.expected
 
 
-def test_a_value_that_breaks_another_check_names_it(tmp_path):
-    error = refused(tmp_path, sweep("grid", {"horizon": [10, 52]}))
-    problem = problem_at(error, "parameters.horizon.0")
-    assert problem.found.startswith("10, with which ")
+def test_a_misspelt_issue_in_a_new_key_is_an_unknown_path(tmp_path):
+    data = sweep("grid", {"parties.kosovo.salience.sovereignity": [0.5, 0.7]})
+    problem = problem_at(refused(tmp_path, data), "parameters.parties.kosovo.salience.sovereignity")
+    assert problem.found == "an undefined issue"
+    assert "(did you mean 'sovereignty'?)" in problem.expected
+
+
+def test_a_value_is_checked_against_its_field_not_the_other_values(tmp_path):
+    # horizon 10 puts the base's Council session (20) beyond the horizon: a cross-check, made on
+    # the points (a session parameter could move it), not at load
+    loaded = load(tmp_path, sweep("grid", {"horizon": [10, 52]}))
+    invalid = check_points(loaded, design_points(loaded))
+    assert [point for point, _ in invalid] == [0]
+    error = invalid[0][1]
+    assert error.source == f"{loaded.path} (point 0)"
+    problem = problem_at(error, "security_council.sessions.0")
+    assert problem.found == "20"
     assert "within the horizon (10)" in problem.expected
 
 
@@ -539,3 +553,143 @@ def test_every_problem_is_reported_at_once(tmp_path):
     error = refused(tmp_path, data)
     assert {p.path for p in error.problems} == {"samples", "levels", "parameters.ripeness"}
     assert str(error).startswith(f"{tmp_path / 'sweep.yaml'}: 3 problems")
+
+
+# --- combinations: the points' scenarios -------------------------------------------------------
+
+KOSOVO_POSITION = "parties.kosovo.position.sovereignty"
+KOSOVO_LOW = "parties.kosovo.red_lines.sovereignty.0"
+KOSOVO_HIGH = "parties.kosovo.red_lines.sovereignty.1"
+
+
+def test_ends_valid_only_in_combination_load_and_every_point_is_valid(tmp_path):
+    # the red line's high end 0.9 against the base's position 1.0 is invalid, but with the
+    # position varied too every point has position <= 0.9 <= high end
+    parameters = {KOSOVO_POSITION: {"from": 0.8, "to": 0.9}, KOSOVO_HIGH: {"from": 0.9, "to": 1.0}}
+    loaded = load(tmp_path, sweep("latin", parameters, samples=20, seed=5))
+    design = design_points(loaded)
+    assert check_points(loaded, design) == []
+    grid = {KOSOVO_POSITION: [0.8, 0.85, 0.9], KOSOVO_HIGH: {"from": 0.9, "to": 1.0, "steps": 3}}
+    loaded = load(tmp_path, sweep("grid", grid))
+    assert check_points(loaded, design_points(loaded)) == []
+
+
+def test_ranges_that_cross_load_and_the_invalid_points_are_found(tmp_path):
+    # each end is valid against the base, but a point with the red line's low end above the
+    # position is not (ODD 8.10)
+    parameters = {KOSOVO_POSITION: {"from": 0.8, "to": 1.0}, KOSOVO_LOW: {"from": 0.3, "to": 1.0}}
+    loaded = load(tmp_path, sweep("latin", parameters, samples=20, seed=20071219))
+    design = design_points(loaded)
+    table = design.points
+    positions, lows = table[KOSOVO_POSITION].tolist(), table[KOSOVO_LOW].tolist()
+    expected = [i for i in range(len(table)) if lows[i] > positions[i]]
+    assert 0 < len(expected) < len(table)
+    invalid = check_points(loaded, design)
+    assert [point for point, _ in invalid] == expected
+    for point, error in invalid:
+        assert error.source == f"{loaded.path} (point {point})"
+        problem = problem_at(error, KOSOVO_POSITION)
+        assert problem.found == repr(positions[point])
+        assert problem.expected == f"a position inside the party's red line [{lows[point]}, 1.0]"
+    # deterministic, the same as setting each point's values with with_overrides, and limited
+    again = check_points(loaded, design_points(loaded))
+    assert [(p, str(e)) for p, e in again] == [(p, str(e)) for p, e in invalid]
+    for point in range(len(table)):
+        values = overrides(table.iloc[point], design.parameters)
+        try:
+            with_overrides(loaded.base, values, source=f"{loaded.path} (point {point})")
+        except ScenarioError as error:
+            assert str(error) == str(dict(invalid)[point])
+        else:
+            assert point not in expected
+    assert [p for p, _ in check_points(loaded, design, limit=1)] == expected[:1]
+
+
+def test_values_valid_alone_can_make_invalid_points_of_a_grid(tmp_path):
+    parameters = {
+        "horizon": [25, 52],
+        "security_council.sessions.0": [20, 30],
+        STRATEGY: ["table_anyway", "amend_to_avoid_veto"],
+    }
+    loaded = load(tmp_path, sweep("grid", parameters))
+    invalid = check_points(loaded, design_points(loaded))
+    # horizon 25 with the session at 30: points 2 and 3 (first parameter slowest)
+    assert [point for point, _ in invalid] == [2, 3]
+    assert {p.path for _, error in invalid for p in error.problems} == {
+        "security_council.sessions.0"
+    }
+
+
+def test_every_point_of_a_valid_grid_is_valid(tmp_path):
+    parameters = {
+        KOSOVO_LOW: {"from": 0.3, "to": 1.0, "steps": 8},
+        "parties.serbia.red_lines.sovereignty.1": {"from": 0.2, "to": 0.9, "steps": 8},
+        "ripeness": [0.0, 0.1],
+    }
+    loaded = load(tmp_path, sweep("grid", parameters))
+    design = design_points(loaded)
+    assert len(design.points) == 128
+    assert check_points(loaded, design) == []
+
+
+def test_check_points_of_a_design_with_a_dummy_and_categories(tmp_path):
+    loaded = load(tmp_path, sweep("sobol", SAMPLED, samples=8, seed=3, dummy=True))
+    assert check_points(loaded, design_points(loaded)) == []
+    unknown = {**SAMPLED, SPONSOR: {"choice": ["usa", "usaa"]}}
+    loaded = load(tmp_path, sweep("sobol", unknown, samples=8, seed=3))
+    design = design_points(loaded)
+    invalid = check_points(loaded, design)
+    assert [p for p, _ in invalid] == [
+        i for i, v in enumerate(design.points[SPONSOR]) if v == "usaa"
+    ]
+    problem = problem_at(invalid[0][1], SPONSOR)
+    assert problem.found == "'usaa', which is not a party"
+    assert "(did you mean 'usa'?)" in problem.expected
+
+
+def test_check_points_refuses_a_limit_below_1(tmp_path):
+    loaded = load(tmp_path, sweep())
+    with pytest.raises(ValueError, match="limit"):
+        check_points(loaded, design_points(loaded), limit=0)
+
+
+# --- morris categories --------------------------------------------------------------------------
+
+
+def test_morris_refuses_a_choice_whose_options_do_not_divide_the_levels(tmp_path):
+    parameters = {
+        "ripeness": {"from": 0.0, "to": 0.2},
+        STRATEGY: {"choice": ["table_anyway", "withdraw_if_veto_expected", "amend_to_avoid_veto"]},
+    }
+    problem = problem_at(
+        refused(tmp_path, sweep("morris", parameters, samples=4)), f"parameters.{STRATEGY}.choice"
+    )
+    assert problem.found == "3 options on 4 levels (default 4)"
+    assert "a multiple of the number of options" in problem.expected
+    assert problem.expected.endswith("e.g. levels: 6")
+    problem = problem_at(
+        refused(tmp_path, sweep("morris", parameters, samples=4, levels=8)),
+        f"parameters.{STRATEGY}.choice",
+    )
+    assert problem.found == "3 options on 8 levels"
+    assert problem.expected.endswith("e.g. levels: 12")
+    # latin and sobol draw the index uniformly on [0, 3]: any number of options is balanced
+    load(tmp_path, sweep("latin", parameters, samples=4))
+
+
+def test_morris_levels_are_shared_equally_by_the_options(tmp_path):
+    options = ["table_anyway", "withdraw_if_veto_expected", "amend_to_avoid_veto"]
+    parameters = {"ripeness": {"from": 0.0, "to": 1.0}, STRATEGY: {"choice": options}}
+    loaded = load(tmp_path, sweep("morris", parameters, samples=40, levels=6, seed=2))
+    design = design_points(loaded)
+    from SALib.sample import morris as salib_morris
+
+    raw = salib_morris.sample(dict(design.problem), 40, num_levels=6, seed=2)
+    level = np.rint(raw[:, 1] / 3 * 5).astype(int)  # the choice's level, 0..5, at k 3 / 5
+    assert set(level) == set(range(6))
+    # levels 0, 1 -> option 0; 2, 3 -> 1; 4, 5 -> 2
+    assert design.encoded[:, 1].tolist() == (level // 2).tolist()
+    assert design.points[STRATEGY].tolist() == [options[k // 2] for k in level]
+    # every step of a trajectory (a jump of 3 levels) changes the option
+    steps = design.encoded[:, 1].reshape(40, 3)
+    assert (np.diff(steps, axis=1) != 0).sum() == 40  # one of the two steps moves the choice
