@@ -24,7 +24,7 @@ import yaml
 from tqdm import tqdm
 
 from sim import __version__, sweep_cli
-from sim.experiment import load_sweep, sweep_json_schema
+from sim.experiment import design_points, load_sweep, sweep_json_schema
 from sim.pipeline import (
     Progress,
     prepare_scenario,
@@ -325,10 +325,17 @@ def _progress_bar(scenario: Scenario, show: bool) -> Iterator[Progress]:
 def _validate(args: argparse.Namespace) -> int:
     status = 0
     for path in args.files:
+        problem = ""
         try:
-            load_sweep(path) if _declares_a_sweep(path) else load_scenario(path)
+            if _declares_a_sweep(path):
+                loaded = load_sweep(path)
+                problem = sweep_cli.invalid_points(loaded, design_points(loaded))
+            else:
+                load_scenario(path)
         except ScenarioError as error:
-            status = _error(str(error))
+            problem = str(error)
+        if problem:
+            status = _error(problem)
         else:
             print(f"{path}: ok")
     return status

@@ -41,7 +41,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from sim.executors import Executor, InProcess
-from sim.experiment import DUMMY, OUTCOME_NAMES, LoadedSweep, design_points, load_sweep
+from sim.experiment import DUMMY, OUTCOME_NAMES, Design, LoadedSweep, design_points, load_sweep
 from sim.pipeline import simulate
 from sim.results import (
     ResultsError,
@@ -251,6 +251,7 @@ def start_sweep(
     *,
     settings: SweepSettings | None = None,
     command: Sequence[str] | None = None,
+    design: Design | None = None,
 ) -> SweepFolder:
     """Create a sweep's folder with its plan; `run_sweep` then fills it.
 
@@ -259,6 +260,7 @@ def start_sweep(
         destination: a new or empty folder, or None for `results/<name>-<UTC time>/`.
         settings: how to run it (default `SweepSettings()`).
         command: the command line to record.
+        design: its points, if already made (`sim.experiment.design_points`).
 
     Raises:
         ResultsError: if the folder exists with files in it, or cannot be written.
@@ -268,7 +270,7 @@ def start_sweep(
     path = Path(destination) if destination else _new_default(loaded.sweep.name, started)
     if holds_files(path):
         raise ResultsError(f"{path} already holds files; choose a new folder")
-    design = design_points(loaded)
+    design = design or design_points(loaded)
     planned = design.points.copy()
     planned.insert(0, "seed", point_seeds(loaded.sweep.seed, len(planned)))
     planned.insert(0, "point_id", np.arange(len(planned), dtype=np.int64))

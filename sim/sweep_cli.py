@@ -18,7 +18,7 @@ from typing import Any
 from tqdm import tqdm
 
 from sim.executors import DaskCluster, Executor, ExecutorError, InProcess, LocalProcesses
-from sim.experiment import design_size, load_sweep
+from sim.experiment import Design, LoadedSweep, check_points, design_points, load_sweep
 from sim.results import ResultsError
 from sim.scenario import ScenarioError
 from sim.sweep import CHUNK_RUNS, Progress, SweepFolder, SweepSettings, run_sweep, start_sweep
@@ -188,17 +188,27 @@ def sweep(args: argparse.Namespace) -> int:
             loaded = load_sweep(args.sweep)
         except ScenarioError as error:
             return _error(str(error))
-        total = design_size(loaded.sweep)
+        design = design_points(loaded)
+        total = len(design.points)
+        invalid = invalid_points(loaded, design)
         if args.dry_run:
+            if invalid:
+                return _error(invalid)
             runs = total * loaded.sweep.replicates
             print(
                 f"{args.sweep}: ok; {loaded.sweep.design} design, {total} points x "
                 f"{loaded.sweep.replicates} replicates = {runs} runs of {loaded.base.name}"
             )
             return 0
+        if invalid and loaded.sweep.design in ("sobol", "morris"):
+            return _error(f"{invalid}\n(a {loaded.sweep.design} analysis needs every point)")
+        if invalid:
+            print(f"warning: {invalid}\nthey will be recorded as failed", file=sys.stderr)
         settings = SweepSettings(args.until_ci_width, args.max_replicates, args.chunk_runs)
         try:
-            folder = start_sweep(loaded, args.out, settings=settings, command=args.command_line)
+            folder = start_sweep(
+                loaded, args.out, settings=settings, command=args.command_line, design=design
+            )
         except ResultsError as error:
             return _error(str(error), USAGE if args.out is not None else INVALID)
     try:
@@ -259,6 +269,17 @@ def _analyse(folder: Path, args: argparse.Namespace, quiet: bool, outcome: Any =
         )
     print(f"results: {folder}")
     return 0
+
+
+def invalid_points(loaded: LoadedSweep, design: Design, shown: int = 3) -> str:
+    """What is wrong with the design's invalid points (up to `shown` of them), or ""."""
+    found = check_points(loaded, design, limit=shown + 1)
+    if not found:
+        return ""
+    count = f"{shown} or more" if len(found) > shown else str(len(found))
+    lines = [f"{loaded.path}: {count} of {len(design.points)} points are invalid scenarios"]
+    lines += [f"  {error}" for _, error in found[:shown]]
+    return "\n".join(lines)
 
 
 def _executor(args: argparse.Namespace) -> Executor:

@@ -160,3 +160,39 @@ def test_schema_of_sweep_files(capsys):
 def test_the_shipped_sweeps_are_valid(path, capsys):
     status, _, err = run(capsys, "sweep", path, "--dry-run")
     assert status == 0, err
+
+
+LAX = f"""\
+name: lax
+scenario: {KOSOVO}
+design: latin
+samples: 20
+replicates: 10
+seed: 20071219
+parameters:
+  parties.kosovo.position.sovereignty: {{from: 0.8, to: 1.0}}
+  parties.kosovo.red_lines.sovereignty.0: {{from: 0.3, to: 1.0}}
+"""
+
+
+def test_points_that_are_invalid_scenarios_are_found_before_the_run(tmp_path, capsys):
+    # Each value is valid alone; two latin points put Kosovo's position below its red line.
+    path = tmp_path / "lax.yaml"
+    path.write_text(LAX)
+    for words in (["validate", path], ["sweep", path, "--dry-run"]):
+        status, out, err = run(capsys, *words)
+        assert status == 1 and out == ""
+        assert "2 of 20 points are invalid scenarios" in err
+        assert "(point 2): parties.kosovo.position.sovereignty" in err
+    # A latin sweep runs the valid points and records the others as failed ...
+    status, _, err = run(capsys, "sweep", path, "--out", tmp_path / "latin", "--quiet")
+    assert status == 0 and "they will be recorded as failed" in err
+    points = pd.read_csv(tmp_path / "latin" / "points.csv", keep_default_na=False)
+    assert points.loc[points["status"] == "failed", "point_id"].tolist() == [2, 5]
+    # ... a Sobol sweep, whose analysis needs every point, does not start.
+    path.write_text(
+        LAX.replace("design: latin", "design: sobol").replace("samples: 20", "samples: 8")
+    )
+    status, _, err = run(capsys, "sweep", path, "--out", tmp_path / "sobol")
+    assert status == 1 and "a sobol analysis needs every point" in err
+    assert not (tmp_path / "sobol").exists()
