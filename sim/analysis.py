@@ -13,11 +13,21 @@ contract). Nothing here reads or writes a folder.
   CART tree (Breiman, Friedman, Olshen & Stone 1984) gives readable rules for the same points.
 - `noise_floor` and `negligible_parameters`: a parameter whose index is no larger than the index
   of the `dummy` parameter (which the model never reads) has no effect the design can detect.
+- `rank_parameters`: the parameters most influential first, by a design's index (ST or mu*) or,
+  without one, by the strength of their association with the outcome (`association`); what the
+  figures, the report and the terminal use to show only the top of a long list.
+
+Scenario discovery assumes the points are independent samples of the parameter space. The points
+of a Morris design are not: each trajectory moves one parameter at a time, so neighbouring points
+share every other value and PRIM's quasi-p values and CART's accuracies would count the same
+information many times over. `skipped_discovery` records that discovery was not done, and why
+(`MORRIS_DISCOVERY`).
 """
 
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,6 +43,19 @@ OUTCOMES = (*(o.label for o in _TERMINAL), "breaks")
 
 DUMMY = "dummy"
 """The parameter the model never reads (sobol/morris designs): its index is the noise floor."""
+
+SHOWN = 12
+"""How many parameters a long ranked list names before it is cut (figures, report, terminal)."""
+
+MORRIS_DISCOVERY = (
+    "PRIM and CART are not run on a morris design: its points lie on "
+    "one-at-a-time trajectories, each point differing from the one before in a single "
+    "parameter, so they are not independent samples of the parameter space, and PRIM's "
+    "quasi-p values and CART's accuracies, which count them as such, would overstate what they "
+    "show. Use the Morris screening to choose parameters, then a latin design over them to "
+    "find boxes"
+)
+"""Why `sim.findings` skips scenario discovery on a Morris design."""
 
 _BOOKKEEPING = ("point_id", "seed", "status", "error", "replicates")
 
@@ -65,6 +88,11 @@ def parameter_columns(points: pd.DataFrame) -> list[str]:
 def is_categorical(values: pd.Series) -> bool:
     """Whether a parameter column holds categories (text, booleans) rather than numbers."""
     return not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values)
+
+
+def varied_parameters(points: pd.DataFrame, parameters: Sequence[str]) -> list[str]:
+    """The parameters (not the dummy) that take more than one value over the points."""
+    return [p for p in parameters if p != DUMMY and points[p].nunique(dropna=True) > 1]
 
 
 def done_points(points: pd.DataFrame, outcome: str) -> pd.DataFrame:
@@ -252,6 +280,91 @@ def ranked(indices: pd.DataFrame) -> pd.DataFrame:
     return indices.sort_values(index, ascending=False, kind="stable").reset_index(drop=True)
 
 
+def association(points: pd.DataFrame, parameters: Sequence[str], outcome: str) -> pd.Series:
+    """How strongly each parameter goes with `outcome` over the done points, from 0 to 1.
+
+    For a number, the absolute Spearman rank correlation; for a category (text, booleans), the
+    correlation ratio of the outcome's ranks over the categories (the square root of the share
+    of the ranks' variance between the categories). Both read the ranks only, so they do not
+    depend on the scale of either side. NaN where the parameter or the outcome does not vary.
+
+    Returns:
+        The strengths, indexed by parameter in the order given.
+    """
+    done = done_points(points, outcome)
+    y = done[outcome].rank().to_numpy(dtype=float)
+    spread = ((y - y.mean()) ** 2).sum() if len(y) else 0.0
+    strengths = {}
+    for name in parameters:
+        _require_column(points, name)
+        values = done[name]
+        if spread == 0 or values.nunique(dropna=True) < 2:
+            strengths[name] = math.nan
+        elif is_categorical(values):
+            means = pd.Series(y).groupby(values.to_numpy(), sort=False).transform("mean")
+            between = ((means.to_numpy() - y.mean()) ** 2).sum()
+            strengths[name] = float(math.sqrt(between / spread))
+        else:
+            x = values.rank().to_numpy(dtype=float)
+            strengths[name] = float(abs(np.corrcoef(x, y)[0, 1]))
+    return pd.Series(strengths, dtype=float, name="association")
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """Parameters ordered from the most to the least influential on an outcome.
+
+    Attributes:
+        parameters: the parameters, most influential first (NaN scores last; ties in the order
+            given).
+        scores: each one's score, in the same order.
+        measure: what ranked them: "ST" (Sobol'), "mu*" (Morris) or "|rank correlation|"
+            (`association`).
+    """
+
+    parameters: tuple[str, ...]
+    scores: tuple[float, ...]
+    measure: str
+
+    def top(self, count: int) -> list[str]:
+        """The `count` most influential parameters."""
+        return list(self.parameters[:count])
+
+    def score(self, parameter: str) -> float:
+        """The score of `parameter`."""
+        return self.scores[self.parameters.index(parameter)]
+
+
+def rank_parameters(
+    points: pd.DataFrame,
+    parameters: Sequence[str],
+    outcome: str,
+    indices: pd.DataFrame | None = None,
+) -> Ranking:
+    """`parameters`, most influential on `outcome` first.
+
+    By the design's index when there is one (`indices`: a Sobol table ranks by ST, a Morris
+    table by mu*) and it is not all NaN; else by `association` with the outcome.
+    """
+    if indices is not None:
+        index, _ = _index_columns(indices)
+        by_name = indices.set_index("parameter")[index]
+        if by_name.notna().any():
+            scores = pd.Series([by_name.get(p, math.nan) for p in parameters], dtype=float)
+            return _ranking(parameters, scores, "mu*" if index == "mu_star" else index)
+    strengths = association(points, parameters, outcome)
+    return _ranking(parameters, strengths.reset_index(drop=True), "|rank correlation|")
+
+
+def _ranking(parameters: Sequence[str], scores: pd.Series, measure: str) -> Ranking:
+    order = scores.sort_values(ascending=False, kind="stable", na_position="last").index
+    return Ranking(
+        parameters=tuple(parameters[i] for i in order),
+        scores=tuple(float(scores[i]) for i in order),
+        measure=measure,
+    )
+
+
 # --- scenario discovery ----------------------------------------------------------------------
 
 
@@ -280,6 +393,8 @@ class Discovery:
         accuracy: the tree's share of points classified right (on the points it was fit to).
         cv_accuracy: the same, 5-fold cross-validated (NaN with too few points of a class).
         message: why there is no box ("" when there is one).
+        skipped: whether discovery was not attempted at all (`skipped_discovery`); `message`
+            says why.
     """
 
     outcome: str
@@ -299,6 +414,7 @@ class Discovery:
     accuracy: float = math.nan
     cv_accuracy: float = math.nan
     message: str = ""
+    skipped: bool = False
 
     @property
     def found(self) -> bool:
@@ -333,6 +449,9 @@ class Discovery:
             + (f" ({self.base_rate:.1%})" if self.points else "")
             + (f"; {self.excluded} failed points left out" if self.excluded else "")
         )
+        if self.skipped:
+            reason = self.message + ("" if self.message.endswith(".") else ".")
+            return "\n".join([head, textwrap.fill(reason, width=100)])
         if not self.found:
             return "\n".join([head, self.message, *self._rule_lines()])
         lines = [
@@ -378,6 +497,26 @@ def _number(value: float) -> str:
     return f"{value:.3g}"
 
 
+def skipped_discovery(
+    points: pd.DataFrame, outcome: str, threshold: float, reason: str
+) -> Discovery:
+    """A `Discovery` that was not attempted, for `reason` (e.g. `MORRIS_DISCOVERY`).
+
+    It still counts the points of interest (failed points left out); it has no box and no
+    rules, `skipped` is True and `message` is `reason`.
+    """
+    done = done_points(points, outcome)
+    return Discovery(
+        outcome=outcome,
+        threshold=threshold,
+        points=len(done),
+        of_interest=int((done[outcome] >= threshold).sum()),
+        excluded=len(points) - len(done),
+        message=reason,
+        skipped=True,
+    )
+
+
 def discover_boxes(
     points: pd.DataFrame,
     parameters: Sequence[str],
@@ -409,6 +548,10 @@ def discover_boxes(
 
     Text and boolean parameters are categories: PRIM peels them one category at a time, the
     tree reads them one-hot encoded. Failed points are left out.
+
+    The quasi-p values and the tree's accuracies take the points to be independent samples of
+    the parameter space (as a latin design's are). Do not call this on a Morris design, whose
+    points lie on one-at-a-time trajectories (`MORRIS_DISCOVERY`; `skipped_discovery`).
 
     Args:
         points: the points table.

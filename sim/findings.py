@@ -9,14 +9,23 @@ that it gives the points the folder planned (`design.parquet`). Then, by design:
   Saltelli 2002; Saltelli et al. 2010; `sim.analysis.sobol_indices`);
 - morris: the Morris (1991) elementary-effects screening, mu* after Campolongo, Cariboni &
   Saltelli (2007) (`sim.analysis.morris_indices`);
-- every design: scenario discovery for the sweep's `target` outcome (Bryant & Lempert 2010):
-  a PRIM box (Friedman & Fisher 1999) and CART rules (Breiman et al. 1984)
-  (`sim.analysis.discover_boxes`).
+- grid, latin and sobol designs: scenario discovery for the sweep's `target` outcome (Bryant &
+  Lempert 2010): a PRIM box (Friedman & Fisher 1999) and CART rules (Breiman et al. 1984)
+  (`sim.analysis.discover_boxes`). Not for a morris design: its points lie on one-at-a-time
+  trajectories, not independent samples of the parameter space, so PRIM's quasi-p values and
+  CART's accuracies would be meaningless (`sim.analysis.MORRIS_DISCOVERY`); the findings and
+  the report say so instead (`Discovery.skipped`).
 
 Where the design has a `dummy` parameter, a parameter whose index is no larger than the dummy's
 (plus its interval) has no effect the design can detect (Khorashadi Zadeh et al. 2017;
 `sim.analysis.negligible_parameters`). Sensitivity indices need the outcome of every point of
-the design, so a sweep with failed points gets none, and a note says why.
+the design, so a sweep with failed points gets none, and a note says why. An outcome that is
+the same at every point has no Sobol' indices (NaN in sobol.csv) and only zero Morris effects;
+a note says so.
+
+The terminal summary (`Findings.to_text`) and the report name at most the `sim.analysis.SHOWN`
+most influential parameters of a long list and say how many more there are and which file
+holds them all (sweep.yaml for the parameters, sobol.csv and morris.csv for the indices).
 
 `write_findings` writes them into a folder, each file atomically (`sim.results`):
 
@@ -65,13 +74,17 @@ import pyarrow as pa
 
 from sim.analysis import (
     DUMMY,
+    MORRIS_DISCOVERY,
+    SHOWN,
     Discovery,
     discover_boxes,
     morris_indices,
     negligible_parameters,
     noise_floor,
     ranked,
+    skipped_discovery,
     sobol_indices,
+    varied_parameters,
 )
 from sim.experiment import (
     DEFAULT_LEVELS,
@@ -89,7 +102,7 @@ from sim.report import report_markdown
 from sim.results import ResultsError, save_figure, write_csv, write_text
 from sim.scenario import ScenarioError
 from sim.sweep import DESIGN, POINTS, SweepFolder, read_points
-from sim.sweep_plots import sweep_figures, varied_parameters
+from sim.sweep_plots import sweep_figures
 
 SOBOL_CSV = "sobol.csv"
 MORRIS_CSV = "morris.csv"
@@ -219,8 +232,14 @@ class Findings:
             f"{sweep.design} design: {len(self.points)} points ({ran}), {sweep.replicates} "
             f"replicates per point, {self.runs} runs, seed {sweep.seed}"
         )
-        for path, spec in sweep.parameters.items():
-            lines.append(f"  {path}: {parameter_text(spec)}")
+        if len(sweep.parameters) <= SHOWN:
+            for path, spec in sweep.parameters.items():
+                lines.append(f"  {path}: {parameter_text(spec)}")
+        else:
+            lines.append(
+                f"  {len(sweep.parameters)} parameters (sweep.yaml and report.md give each "
+                "one's values)"
+            )
         lines += ["", *self._share_lines()]
         for table, text in (
             (self.target_sobol(), _sobol_lines),
@@ -254,6 +273,11 @@ class Findings:
         return lines
 
 
+def _count(n: int, noun: str) -> str:
+    """E.g. "1 more parameter", "3 more parameters"."""
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
 def _number(value: float, share: bool) -> str:
     return f"{value:.3f}" if share else f"{value:.4g}"
 
@@ -271,16 +295,13 @@ def _sobol_lines(indices: pd.DataFrame, target: str) -> list[str]:
     head = f"Sobol' indices of {target} (Saltelli et al. 2010), largest total index (ST) first:"
     if indices["ST"].isna().all():
         return [head, f"  {target} is the same at every point: there is no variance to apportion"]
-    table = ranked(indices)
-    width = max(len(p) for p in table["parameter"]) + len(" (noise)")
     lines = [head]
-    for n, row in enumerate(table.itertuples(index=False), start=1):
-        name = f"{row.parameter} (noise)" if row.parameter == DUMMY else row.parameter
+    for n, row, name, width in _top_rows(indices):
         lines.append(
-            f"  {n:>2}. {name:<{width}}  ST {row.ST:6.3f} ± {row.ST_conf:.3f}  "
+            f"  {n:>{width}}. {name}  ST {row.ST:6.3f} ± {row.ST_conf:.3f}  "
             f"S1 {row.S1:6.3f} ± {row.S1_conf:.3f}"
         )
-    return lines + _floor_lines(indices, "ST")
+    return lines + _cut_lines(indices, "ST", SOBOL_CSV)
 
 
 def _morris_lines(indices: pd.DataFrame, target: str) -> list[str]:
@@ -288,25 +309,60 @@ def _morris_lines(indices: pd.DataFrame, target: str) -> list[str]:
         f"Morris screening of {target} (Morris 1991; mu* after Campolongo et al. 2007), "
         "largest mu* first:"
     )
-    table = ranked(indices)
-    width = max(len(p) for p in table["parameter"]) + len(" (noise)")
     lines = [head]
-    for n, row in enumerate(table.itertuples(index=False), start=1):
-        name = f"{row.parameter} (noise)" if row.parameter == DUMMY else row.parameter
+    for n, row, name, width in _top_rows(indices):
         lines.append(
-            f"  {n:>2}. {name:<{width}}  mu* {row.mu_star:.3g} ± {row.mu_star_conf:.3g}  "
+            f"  {n:>{width}}. {name}  mu* {row.mu_star:.3g} ± {row.mu_star_conf:.3g}  "
             f"sigma {row.sigma:.3g}"
         )
-    return lines + _floor_lines(indices, "mu*")
+    return lines + _cut_lines(indices, "mu*", MORRIS_CSV)
 
 
-def _floor_lines(indices: pd.DataFrame, index: str) -> list[str]:
-    """The dummy's noise floor and the parameters at or below it (Khorashadi Zadeh et al. 2017)."""
+def _top_rows(indices: pd.DataFrame) -> list[tuple[int, Any, str, int]]:
+    """(rank, row, padded name, rank width) of the `SHOWN` highest-ranked parameters and the dummy.
+
+    The dummy is listed wherever it ranks, as the reference the others are read against.
+    """
+    table = ranked(indices)
+    chosen, others = [], 0
+    for n, row in enumerate(table.itertuples(index=False), start=1):
+        if row.parameter == DUMMY or others < SHOWN:
+            chosen.append((n, row))
+            others += row.parameter != DUMMY
+    names = [f"{r.parameter} (noise)" if r.parameter == DUMMY else r.parameter for _, r in chosen]
+    width = max((len(name) for name in names), default=0)
+    digits = len(str(max((n for n, _ in chosen), default=1)))
+    return [
+        (n, row, f"{name:<{width}}", max(2, digits))
+        for (n, row), name in zip(chosen, names, strict=True)
+    ]
+
+
+def _cut_lines(indices: pd.DataFrame, index: str, csv: str) -> list[str]:
+    """How many parameters are not listed; the noise floor and what is at or below it.
+
+    The floor is the dummy's index plus its interval (Khorashadi Zadeh et al. 2017); more than
+    `SHOWN` parameters below it are counted, not named.
+    """
+    lines = []
+    total = int((indices["parameter"] != DUMMY).sum())
+    if total > SHOWN:
+        lines.append(
+            f"  ... {_count(total - SHOWN, 'more parameter')} with smaller {index} "
+            f"(every one in {csv})"
+        )
     floor = noise_floor(indices)
     if floor is None:
-        return []
-    weak = ", ".join(negligible_parameters(indices)) or "none"
-    return [f"  No detectable effect ({index} at or below the dummy's {floor:.3g}): {weak}"]
+        return lines
+    weak = negligible_parameters(indices)
+    if len(weak) > SHOWN:
+        named = f"{len(weak)} of the {total} parameters (see {csv})"
+    else:
+        named = ", ".join(weak) or "none"
+    return [
+        *lines,
+        f"  No detectable effect ({index} at or below the dummy's {floor:.3g}): {named}",
+    ]
 
 
 # --- analysing ---------------------------------------------------------------------------
@@ -389,8 +445,12 @@ def analyse_sweep(folder: str | Path, *, threshold: float = 0.5) -> Findings:
                 "the Morris screening",
                 notes,
             )
-    varied = varied_parameters(points, design.parameters)
-    discovery = discover_boxes(points, varied, outcome=sweep.target, threshold=threshold)
+    notes += _constant_notes(points, sobol, morris, sweep.target)
+    if sweep.design == "morris":
+        discovery = skipped_discovery(points, sweep.target, threshold, MORRIS_DISCOVERY)
+    else:
+        varied = varied_parameters(points, design.parameters)
+        discovery = discover_boxes(points, varied, outcome=sweep.target, threshold=threshold)
     return Findings(
         folder=sweep_folder.path,
         loaded=loaded,
@@ -401,6 +461,32 @@ def analyse_sweep(folder: str | Path, *, threshold: float = 0.5) -> Findings:
         discovery=discovery,
         notes=notes,
     )
+
+
+def _constant_notes(
+    points: pd.DataFrame,
+    sobol: pd.DataFrame | None,
+    morris: pd.DataFrame | None,
+    target: str,
+) -> list[str]:
+    """A note per analysed outcome other than the target that is the same at every point.
+
+    Such an outcome has no variance to apportion: its Sobol' indices are NaN (empty in
+    sobol.csv) and its Morris effects all 0. (The target's own section says so.)
+    """
+    notes = []
+    for table, what in (
+        (sobol, f"no Sobol' indices (empty in {SOBOL_CSV})"),
+        (morris, f"every Morris effect is 0 ({MORRIS_CSV})"),
+    ):
+        if table is None:
+            continue
+        for column in table["outcome"].drop_duplicates():
+            values = points[column].dropna()
+            if column != outcome_column(target) and len(values) and values.nunique() == 1:
+                value = _number(float(values.iloc[0]), column in OUTCOME_NAMES)
+                notes.append(f"{column} is {value} at every point: {what}")
+    return notes
 
 
 def _read(path: Path, read: Callable[[], pd.DataFrame]) -> pd.DataFrame:
@@ -552,6 +638,8 @@ def write_findings(
         morris=morris,
         discovery=findings.discovery,
         target=findings.target,
+        outcomes=findings.outcome_columns(),
+        notes=findings.notes,
     )
     path = folder / REPORT
     _guard(path, lambda: write_text(path, text))

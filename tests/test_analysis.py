@@ -17,15 +17,20 @@ from SALib.sample import sobol as sobol_sampler
 
 from sim.analysis import (
     DUMMY,
+    MORRIS_DISCOVERY,
     OUTCOMES,
+    association,
     discover_boxes,
     morris_indices,
     negligible_parameters,
     noise_floor,
     outcome_columns,
     parameter_columns,
+    rank_parameters,
     ranked,
+    skipped_discovery,
     sobol_indices,
+    varied_parameters,
 )
 from sim.summary import wilson_interval
 
@@ -105,6 +110,87 @@ def test_outcomes_and_columns_of_a_points_table():
     assert outcome_columns(table) == [*OUTCOMES, "median_end_round", "mean_vetoes"]
     assert parameter_columns(table) == ["a.b_c", "s"]
     assert table["breaks"].tolist() == pytest.approx([0.2, 0.4])
+
+
+def test_varied_parameters_leave_out_constants_and_the_dummy():
+    table = points_table(
+        {"x": [0.1, 0.2, 0.3], "c": [1.0, 1.0, 1.0], DUMMY: [0.1, 0.5, 0.9]},
+        breaks_with([0.2, 0.4, 0.6]),
+    )
+    assert varied_parameters(table, ["x", "c", DUMMY]) == ["x"]
+
+
+# --- ranking parameters ----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def associated() -> pd.DataFrame:
+    """The deadlock breaks with x1 (monotone, not linear) and in category "b" of s; x2 is idle."""
+    rng = np.random.default_rng(12)
+    n = 400
+    values = {
+        "x2": rng.random(n),
+        "s": rng.choice(["a", "b", "c"], n),
+        "x1": rng.random(n),
+        "flag": rng.random(n) < 0.5,
+    }
+    p = 0.6 * values["x1"] ** 3 + 0.3 * (values["s"] == "b")
+    return points_table(values, breaks_with(p), 200, seed=5)
+
+
+def test_association_is_rank_correlation_or_the_correlation_ratio_of_ranks(associated):
+    strength = association(associated, ["x2", "s", "x1", "flag"], "breaks")
+    assert strength.index.tolist() == ["x2", "s", "x1", "flag"]
+    assert strength["x1"] > 0.7 and strength["s"] > 0.3
+    assert strength["x2"] < 0.15 and strength["flag"] < 0.15
+    assert (strength >= 0).all() and (strength <= 1).all()
+    # ranks only: a monotone transformation of the parameter changes nothing
+    cubed = associated.assign(x1=associated["x1"] ** 5)
+    assert association(cubed, ["x1"], "breaks")["x1"] == pytest.approx(strength["x1"])
+    # a perfectly ordered parameter correlates fully
+    exact = points_table({"x": np.linspace(0, 1, 20)}, breaks_with(np.linspace(0, 1, 20)), 1000)
+    assert association(exact, ["x"], "breaks")["x"] == pytest.approx(1.0)
+
+
+def test_association_is_nan_without_variation(associated):
+    assert association(associated, ["x1"], "resolution").isna().all()  # resolution is always 0
+    constant = associated.assign(x2=0.5)
+    assert np.isnan(association(constant, ["x2"], "breaks")["x2"])
+
+
+def test_rank_parameters_by_association_without_an_index(associated):
+    ranking = rank_parameters(associated, ["x2", "s", "x1", "flag"], "breaks")
+    assert ranking.measure == "|rank correlation|"
+    assert ranking.top(2) == ["x1", "s"]
+    assert set(ranking.parameters) == {"x2", "s", "x1", "flag"}
+    assert list(ranking.scores) == sorted(ranking.scores, reverse=True)
+    assert ranking.score("x1") == pytest.approx(association(associated, ["x1"], "breaks")["x1"])
+    unvaried = rank_parameters(associated, ["x2", "x1"], "resolution")
+    assert unvaried.parameters == ("x2", "x1")  # all NaN: the order given
+
+
+def test_rank_parameters_by_the_designs_index():
+    table = pd.DataFrame({"x": [0.0, 1.0], "y": [1.0, 0.0]})
+    table = points_table(table, breaks_with([0.1, 0.9]))
+    morris = pd.DataFrame(
+        {
+            "parameter": ["x", "y", DUMMY],
+            "mu_star": [0.1, 0.5, 0.01],
+            "mu_star_conf": 0.01,
+            "sigma": 0.1,
+        }
+    )
+    ranking = rank_parameters(table, ["x", "y", DUMMY], "breaks", morris)
+    assert ranking.parameters == ("y", "x", DUMMY) and ranking.measure == "mu*"
+    assert ranking.score("x") == pytest.approx(0.1)
+    sobol = pd.DataFrame(
+        {"parameter": ["x", "y"], "S1": 0.1, "S1_conf": 0.1, "ST": [0.7, 0.2], "ST_conf": 0.1}
+    )
+    assert rank_parameters(table, ["x", "y"], "breaks", sobol).parameters == ("x", "y")
+    assert rank_parameters(table, ["x", "y"], "breaks", sobol).measure == "ST"
+    # all-NaN indices (an outcome that never varies) fall back on the association
+    empty = sobol.assign(ST=np.nan)
+    assert rank_parameters(table, ["x", "y"], "breaks", empty).measure == "|rank correlation|"
 
 
 # --- Sobol -------------------------------------------------------------------------------------
@@ -329,3 +415,19 @@ def test_a_box_without_significant_restrictions_is_no_box():
     assert "restricts no parameter significantly (quasi-p <= 1e-06)" in found.message
     assert not found.trajectory.empty and found.limits.empty
     assert "CART rules" in found.to_text()
+
+
+def test_discovery_can_be_skipped_with_a_reason(planted):
+    points = fail(planted, 0)
+    skipped = skipped_discovery(points, "breaks", 0.5, MORRIS_DISCOVERY)
+    assert skipped.skipped and not skipped.found
+    assert skipped.points == 999 and skipped.excluded == 1
+    assert skipped.of_interest == int((points["breaks"] >= 0.5).sum())
+    assert skipped.message == MORRIS_DISCOVERY
+    assert skipped.limits.empty and skipped.rules == () and np.isnan(skipped.accuracy)
+    text = skipped.to_text()
+    assert text.startswith("Scenario discovery: breaks >= 0.5 at ")
+    assert "not run on a morris design" in text and "not independent samples" in text
+    assert "CART rules" not in text and "PRIM box" not in text
+    assert max(len(line) for line in text.splitlines()[1:]) <= 100
+    assert not discover_boxes(points, ["x1", "x2"], "breaks").skipped

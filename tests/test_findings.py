@@ -17,7 +17,7 @@ import yaml
 from conftest import KOSOVO
 
 import sim.sweep
-from sim.analysis import DUMMY
+from sim.analysis import DUMMY, MORRIS_DISCOVERY, SHOWN
 from sim.experiment import Choice, Normal, Range, Triangular, Uniform, load_sweep
 from sim.findings import analyse_sweep, parameter_text, write_findings
 from sim.results import ResultsError
@@ -61,6 +61,35 @@ MORRIS = {
 }
 
 
+RANGES = {  # fourteen of the morris_screening sweep's ranged parameters
+    "security_council.draft.sovereignty": (0.0, 1.0),
+    "security_council.draft.minority_protection": (0.0, 1.0),
+    "security_council.draft.international_presence": (0.0, 1.0),
+    "security_council.amendment_step": (0.0, 1.0),
+    "decision.abstain_band": (0.0, 0.2),
+    "decision.patron_alignment": (0.0, 0.3),
+    "decision.noise": (0.0, 0.1),
+    "unilateral.kosovo.base_rate": (0.0, 1.0),
+    "unilateral.kosovo.growth": (0.0, 0.05),
+    "unilateral.kosovo.point.sovereignty": (0.0, 1.0),
+    "unilateral.kosovo.point.minority_protection": (0.0, 1.0),
+    "unilateral.kosovo.point.international_presence": (0.0, 1.0),
+    "ripeness": (0.0, 0.2),
+    "noise": (0.0, 0.05),
+}
+MORRIS_WIDE = {
+    "name": "morris_wide",
+    "design": "morris",
+    "samples": 2,
+    "levels": 4,
+    "replicates": 10,
+    "seed": 5,
+    "dummy": True,
+    "target": "unilateral",
+    "parameters": {path: {"from": a, "to": b} for path, (a, b) in RANGES.items()},
+}
+
+
 def new_sweep(directory: Path, spec: dict[str, object]) -> sim.sweep.SweepFolder:
     """Start a sweep of `spec` on the Kosovo scenario into `directory / out` (not run)."""
     directory.mkdir(parents=True, exist_ok=True)
@@ -88,6 +117,11 @@ def sobol_folder(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def morris_folder(tmp_path_factory) -> Path:
     return ran_sweep(tmp_path_factory.mktemp("morris"), MORRIS)
+
+
+@pytest.fixture(scope="module")
+def wide_folder(tmp_path_factory) -> Path:
+    return ran_sweep(tmp_path_factory.mktemp("wide"), MORRIS_WIDE)
 
 
 def copy_of(folder: Path, tmp_path: Path) -> Path:
@@ -208,6 +242,77 @@ def test_morris_screening_of_every_outcome_in_morris_csv(morris_folder, tmp_path
     assert "## Morris screening of resolution" in (folder / "report.md").read_text()
 
 
+def test_morris_designs_get_no_scenario_discovery_and_say_why(morris_folder, tmp_path):
+    folder = copy_of(morris_folder, tmp_path)
+    findings = analyse_sweep(folder)
+    discovery = findings.discovery
+    assert discovery.skipped and not discovery.found and discovery.message == MORRIS_DISCOVERY
+    assert discovery.points == 16 and discovery.outcome == "resolution"
+    text = findings.to_text()
+    assert "Scenario discovery: resolution >= 0.5 at" in text
+    assert "PRIM and CART are not run on a morris design" in text
+    assert "PRIM box" not in text and "CART rules" not in text
+    names = [p.name for p in write_findings(findings, folder)]
+    assert not {"prim_trajectory.png", "prim_box.png", "boxes.csv"} & set(names)
+    report = (folder / "report.md").read_text(encoding="utf-8")
+    section = report.split("## Where it happens: scenario discovery")[1]
+    assert "PRIM and CART are not run on a morris design: its points lie on" in section
+    assert "not independent samples" in section and "PRIM box" not in section
+
+
+def test_a_wide_morris_sweep_prints_a_short_ranked_summary(wide_folder):
+    findings = analyse_sweep(wide_folder)
+    text = findings.to_text()
+    lines = text.splitlines()
+    assert len(lines) < 45
+    assert "  14 parameters (sweep.yaml and report.md give each one's values)" in lines
+    assert not any(line.startswith("  decision.noise:") for line in lines)
+    head = next(n for n, line in enumerate(lines) if line.startswith("Morris screening of"))
+    listed = []
+    for line in lines[head + 1 :]:
+        if not line.lstrip()[:1].isdigit():
+            break
+        listed.append(line.split(". ", 1)[1].split()[0])
+    expected = findings.target_morris().sort_values("mu_star", ascending=False, kind="stable")
+    top = [p for p in expected["parameter"] if p != DUMMY][:SHOWN]
+    assert [p for p in listed if p != DUMMY] == top
+    assert DUMMY in listed  # the reference, wherever it ranks
+    assert "  ... 2 more parameters with smaller mu* (every one in morris.csv)" in lines
+
+
+def test_a_wide_morris_report_key_numbers_are_cut_and_match_the_terminal(wide_folder, tmp_path):
+    folder = copy_of(wide_folder, tmp_path)
+    findings = analyse_sweep(folder)
+    write_findings(findings, folder)
+    report = (folder / "report.md").read_text(encoding="utf-8")
+    key = report.split("## Key numbers")[1].split("\n## ")[0]
+    rows = [line.split(" | ")[0][2:] for line in key.splitlines() if line.startswith("| ")]
+    assert rows[1:] == findings.outcome_columns() == OUTCOME_COLUMNS
+    for column in findings.outcome_columns():
+        assert f"  {column} " in findings.to_text()
+    bullets = [line for line in key.splitlines() if " likely at " in line or " at every " in line]
+    assert bullets and all(line.count("` = ") <= 10 for line in bullets)
+    assert all(f"`{DUMMY}`" not in line for line in bullets)
+    if len(bullets) == 2:
+        assert "Parameter values below: the 10 of 14 varied parameters" in key
+
+
+def test_an_outcome_that_never_varies_gets_a_note(sobol_folder, tmp_path):
+    # Kosovo's and Serbia's red lines do not overlap: no point ever agrees
+    folder = copy_of(sobol_folder, tmp_path)
+    findings = analyse_sweep(folder)
+    assert (findings.points["agreement"] == 0).all()
+    agreement = findings.sobol[findings.sobol["outcome"] == "agreement"]
+    assert agreement[["S1", "ST"]].isna().all().all()
+    note = "agreement is 0.000 at every point: no Sobol' indices (empty in sobol.csv)"
+    assert note in findings.notes
+    assert not any(n.startswith("resolution ") for n in findings.notes)  # the target varies
+    assert f"Notes:\n  - {note}" in findings.to_text()
+    write_findings(findings, folder)
+    report = (folder / "report.md").read_text(encoding="utf-8")
+    assert "## Notes\n\n- Agreement is 0.000 at every point: no Sobol' indices" in report
+
+
 def test_the_same_folder_gives_the_same_files(sobol_folder, tmp_path):
     folder = copy_of(sobol_folder, tmp_path)
     first = {p.name: p.read_bytes() for p in write_findings(analyse_sweep(folder), folder, "svg")}
@@ -256,6 +361,7 @@ def test_a_failed_point_skips_the_indices_with_a_note(tmp_path, monkeypatch):
     report = (folder / "report.md").read_text(encoding="utf-8")
     assert "A sobol design of 40 points (39 ran, 1 failed)" in report
     assert "Notes:\n  - 1 of 40 points failed" in findings.to_text()
+    assert "## Notes\n\n- 1 of 40 points failed" in report
 
 
 def test_an_unwritable_file_is_named(grid_folder, tmp_path):

@@ -9,8 +9,16 @@ from SALib.sample import morris as morris_sampler
 from SALib.sample import sobol as sobol_sampler
 from test_analysis import PROBLEM, breaks_with, decided_by_x1, fail, points_table
 
-from sim.analysis import DUMMY, discover_boxes, morris_indices, sobol_indices
-from sim.report import key_number_lines, report_markdown
+from sim.analysis import (
+    DUMMY,
+    MORRIS_DISCOVERY,
+    SHOWN,
+    discover_boxes,
+    morris_indices,
+    skipped_discovery,
+    sobol_indices,
+)
+from sim.report import MAX_POINT_VALUES, MAX_TABLE_ROWS, key_number_lines, report_markdown
 
 QUESTION = "Under which positions does the deadlock break?"
 
@@ -66,9 +74,14 @@ def test_report_key_numbers(sobol_sweep):
     row = f"| breaks | {breaks.min():.3f} | {breaks.median():.3f} | {breaks.max():.3f} |"
     assert row in text
     most = points.loc[breaks.idxmax()]
-    assert f"The deadlock breaks most often at point {most['point_id']}, share" in text
+    ties = int((breaks == breaks.max()).sum())
+    assert ties > 1  # the steep logistic saturates: several points break every time
+    assert (
+        f"The deadlock breaks most often at {ties} points (share {breaks.max():.3f} at each); "
+        f"the first is point {most['point_id']} (95% interval" in text
+    )
     assert f"`x1` = {most['x1']:.4g}" in text
-    assert "The deadlock breaks least often at point" in text
+    assert "The deadlock breaks least often at" in text
     assert "No detectable effect on breaks (Sobol ST at or below the dummy's noise floor" in text
     assert "): `x2`" in text
 
@@ -78,6 +91,33 @@ def test_report_ranks_the_sobol_indices(sobol_sweep):
     assert "## Sobol' indices of breaks" in text
     assert "| rank | parameter | S1 | ST |" in text
     assert "| 1 | `x1` |" in text
+
+
+def test_report_cuts_long_index_tables_and_lists():
+    names = [f"p{n}" for n in range(40)]
+    morris = pd.DataFrame(
+        {
+            "parameter": [*names, DUMMY],
+            "mu_star": [*np.linspace(0.5, 0.01, 40), 0.2],
+            "mu_star_conf": 0.01,
+            "sigma": 0.1,
+        }
+    )
+    values = {name: np.linspace(0, 1, 4) for name in [*names, DUMMY]}
+    points = points_table(values, breaks_with([0.1, 0.3, 0.5, 0.7]))
+    text = report({"points": points, "sobol": None, "discovery": None}, morris=morris)
+    section = text.split("## Morris screening of breaks")[1].split("\n## ")[0]
+    rows = [line for line in section.splitlines() if line.startswith("| ") and "---" not in line]
+    assert len(rows) == 1 + MAX_TABLE_ROWS + 1  # header, the top, the dummy
+    assert rows[1].startswith("| 1 | `p0` |")
+    assert rows[-1].startswith(
+        f"| {int((morris['mu_star'] > 0.2).sum()) + 1} | `{DUMMY}` (noise) |"
+    )
+    assert f"{40 - MAX_TABLE_ROWS} more parameters, with smaller mu*, are not listed" in section
+    weak = int((morris["mu_star"].iloc[:40] <= 0.21).sum())
+    assert weak > SHOWN
+    assert f"Parameters at or below it: {weak} of the 40 parameters (morris.csv has" in section
+    assert f"noise floor 0.21): {weak} of the 40 parameters" in text
 
 
 def test_report_morris_table():
@@ -99,6 +139,22 @@ def test_report_boxes_and_rules(sobol_sweep):
     x1 = found.limits.set_index("parameter").loc["x1"]
     assert f"| `x1` | {x1['low']:.3g} to {x1['high']:.3g} |" in text
     assert f"- {found.rules[0]}" in text
+
+
+def test_report_says_why_discovery_was_skipped(sobol_sweep):
+    skipped = skipped_discovery(sobol_sweep["points"], "breaks", 0.5, MORRIS_DISCOVERY)
+    text = report(sobol_sweep, discovery=skipped)
+    section = text.split("## Where it happens: scenario discovery")[1]
+    assert f"breaks >= 0.5, {skipped.of_interest} of 640 points" in section
+    assert "PRIM and CART are not run on a morris design: its points lie on" in section
+    assert "PRIM box" not in section and "CART rules" not in section
+
+
+def test_report_notes(sobol_sweep):
+    text = report(sobol_sweep, notes=["agreement is 0.000 at every point: no Sobol' indices"])
+    assert "## Notes\n\n- Agreement is 0.000 at every point: no Sobol' indices.\n" in text
+    assert text.index("## Notes") < text.index("## Figures")
+    assert "## Notes" not in report(sobol_sweep)
 
 
 def test_report_without_a_box_says_why(sobol_sweep):
@@ -124,17 +180,85 @@ def test_key_numbers_leave_failed_points_out():
     values = {"x1": np.linspace(0, 1, 5), "s": ["a|b", "c", "d", "e", "f"]}
     points = fail(points_table(values, breaks_with(values["x1"])), 4)
     lines = key_number_lines(points, ["x1", "s"])
-    assert lines[0] == "Shares over the 4 points that ran:"
+    assert lines[0] == "Over the 4 points that ran:"
     assert "| breaks | 0.000 | 0.375 | 0.750 |" in lines
-    assert any(line.startswith("- The deadlock breaks most often at point 3") for line in lines)
+    assert any(line.startswith("- The deadlock breaks most often at point 3,") for line in lines)
     assert any("`s` = a\\|b" in line for line in lines)
     with pytest.raises(ValueError, match="no column 'peace'"):
         key_number_lines(points, ["x1"], target="peace")
+
+
+def test_key_numbers_table_has_every_outcome_column_the_terminal_shows():
+    values = {"x1": np.linspace(0, 1, 5)}
+    points = points_table(values, breaks_with(values["x1"]))
+    points["median_end_round"] = [10.0, 12.0, 14.0, 16.0, 18.0]
+    lines = key_number_lines(points, ["x1"])
+    assert "| median_end_round | 10 | 14 | 18 |" in lines
+    assert "| mean_vetoes | 0.5 | 0.5 | 0.5 |" in lines
+    chosen = key_number_lines(points, ["x1"], outcomes=["breaks", "median_end_round"])
+    rows = [line.split(" | ")[0] for line in chosen if line.startswith("| ") and "---" not in line]
+    assert rows == ["| outcome", "| breaks", "| median_end_round"]
+
+
+def test_key_numbers_of_a_constant_target_say_so_once():
+    values = {"x1": np.linspace(0, 1, 6)}
+    points = points_table(values, breaks_with(values["x1"]))
+    lines = key_number_lines(points, ["x1"], target="resolution")
+    assert "- resolution: 0.000 at every point" in lines
+    assert not any("likely" in line for line in lines)
+    lines = key_number_lines(fail(points, 2), ["x1"], target="resolution")
+    assert "- resolution: 0.000 at every point that ran" in lines
+
+
+def test_key_numbers_count_the_points_that_share_the_extremes():
+    values = {"x1": np.linspace(0, 1, 6)}
+    points = points_table(values, breaks_with([0.0, 0.0, 0.5, 1.0, 1.0, 1.0]))
+    lines = key_number_lines(points, ["x1"])
+    assert (
+        "- The deadlock breaks most often at 3 points (share 1.000 at each); the first is "
+        "point 3 (95% interval"
+    ) in "\n".join(lines)
+    assert "- The deadlock breaks least often at 2 points (share 0.000 at each); the first is " in (
+        "\n".join(lines)
+    )
+    assert "the first is point 0 (" in "\n".join(lines)
+
+
+def test_key_numbers_show_only_varied_and_the_most_influential_parameters():
+    names = [f"p{n}" for n in range(25)]
+    rng = np.random.default_rng(3)
+    values = {name: rng.random(50) for name in names} | {"fixed": np.full(50, 0.3)}
+    points = points_table(values, breaks_with(values["p7"]), 200, seed=1)
+    lines = key_number_lines(points, [*names, "fixed"])
+    most = next(line for line in lines if "most often" in line)
+    assert "`fixed`" not in most  # not varied
+    assert most.count("` = ") == MAX_POINT_VALUES
+    assert most.split(", with ")[1].startswith("`p7` = ")  # what drives it, first
+    assert (
+        f"Parameter values below: the {MAX_POINT_VALUES} of 25 varied parameters with the "
+        "largest |rank correlation| with breaks (points.csv has every value)."
+    ) in lines
+    morris = pd.DataFrame(
+        {
+            "parameter": [*names, DUMMY],
+            "mu_star": [*np.linspace(0.01, 0.5, 25), 0.0],
+            "mu_star_conf": 0.01,
+            "sigma": 0.1,
+        }
+    )
+    lines = key_number_lines(points, [*names, "fixed"], morris=morris)
+    most = next(line for line in lines if "most often" in line)
+    assert most.split(", with ")[1].startswith("`p24` = ")  # the largest mu*
+    assert "`p15` = " in most and "`p14` = " not in most
+    assert "with the largest mu* of breaks" in "\n".join(lines)
+    few = key_number_lines(points, ["p1", "p2", "fixed"])
+    assert "Parameter values below" not in "\n".join(few)
+    assert next(line for line in few if "most often" in line).count("` = ") == 2
 
 
 def test_report_counts_failed_points(sobol_sweep):
     points = fail(sobol_sweep["points"], 0)
     text = report(sobol_sweep, key_numbers=points, failed=1, sobol=None, discovery=None)
     assert "640 points (639 ran, 1 failed)" in text
-    assert "Shares over the 639 points that ran:" in text
+    assert "Over the 639 points that ran:" in text
     assert pd.notna(points["breaks"]).sum() == 639

@@ -15,12 +15,14 @@ import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.contour import ContourSet
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 from SALib.sample import morris as morris_sampler
 from SALib.sample import sobol as sobol_sampler
 from test_analysis import PROBLEM, breaks_with, decided_by_x1, fail, points_table
 
 from sim.analysis import (
     DUMMY,
+    SHOWN,
     discover_boxes,
     morris_indices,
     noise_floor,
@@ -28,12 +30,14 @@ from sim.analysis import (
     sobol_indices,
 )
 from sim.sweep_plots import (
+    MAX_BARS,
     levels,
     plain,
     pooled_shares,
     slug,
     sweep_figures,
     varied_parameters,
+    wrap_label,
 )
 
 RISK = "parties.russia.position.sovereignty"
@@ -62,6 +66,40 @@ def render(fig: Figure) -> None:
     """Draw `fig` for real (Agg), as saving it would."""
     FigureCanvasAgg(fig)
     fig.canvas.draw()
+
+
+def tick_texts(ax, axis: str = "x") -> list[str]:
+    labels = ax.get_xticklabels() if axis == "x" else ax.get_yticklabels()
+    return [t.get_text() for t in labels]
+
+
+def overlapping(texts) -> bool:
+    """Whether any two drawn texts (not tilted) overlap (after `render`); arrows not counted."""
+    boxes = [Text.get_window_extent(text) for text in texts if text.get_text()]
+    return any(a.overlaps(b) for a, b in itertools.combinations(boxes, 2))
+
+
+def tilted_apart(ax) -> bool:
+    """Whether tilted x tick labels are parallel strips at least a line of text apart."""
+    labels = ax.get_xticklabels()
+    angle = np.radians(labels[0].get_rotation())
+    x = ax.transData.transform(np.column_stack([ax.get_xticks(), np.zeros(len(labels))]))[:, 0]
+    line = labels[0].get_fontsize() * ax.figure.dpi / 72
+    return bool((np.diff(x) * np.sin(angle) >= line).all())
+
+
+def caption(fig: Figure) -> str:
+    return fig.texts[-1].get_text().replace("\n", " ")
+
+
+def test_wrap_label():
+    assert wrap_label("withdraw_if_veto_expected", 14) == "withdraw_if_\nveto_expected"
+    assert wrap_label("table_anyway", 14) == "table_anyway"
+    assert wrap_label("parties.russia.position.sovereignty", 16) == (
+        "parties.russia.\nposition.\nsovereignty"
+    )
+    assert wrap_label("averyveryverylongword", 5) == "averyveryverylongword"
+    assert wrap_label("a b c", 1) == "a\nb\nc"
 
 
 def test_helpers():
@@ -157,16 +195,118 @@ def test_more_than_two_parameters_main_effects():
     render(figures["main_effects"])
 
 
+STRATEGIES = ["table_anyway", "withdraw_if_veto_expected", "amend_to_avoid_veto"]
+
+
+def test_long_category_labels_are_wrapped_and_do_not_overlap():
+    # the stances_vs_strategy sweep: three strategies in a main-effects panel a third wide
+    table = grid(**{RISK: [0.1, 0.5, 0.9], "china": [0.1, 0.9], STRATEGY: STRATEGIES})
+    fig = sweep_figures(table, [RISK, "china", STRATEGY], "grid")["main_effects"]
+    render(fig)
+    ax = fig.axes[2]
+    assert [t.replace("\n", "") for t in tick_texts(ax)] == STRATEGIES
+    assert "withdraw_if_\nveto_expected" in tick_texts(ax)
+    assert not overlapping(ax.get_xticklabels())
+
+
+def test_many_long_categories_are_tilted_and_do_not_overlap():
+    names = [f"strategy_number_{n}_with_a_rather_long_name" for n in range(7)]
+    table = grid(**{RISK: [0.1, 0.9], "china": [0.1, 0.9], STRATEGY: names})
+    fig = sweep_figures(table, [RISK, "china", STRATEGY], "grid")["main_effects"]
+    render(fig)
+    labels = fig.axes[2].get_xticklabels()
+    assert {label.get_rotation() for label in labels} == {labels[0].get_rotation()}
+    assert labels[0].get_rotation() in (30, 45, 60, 90)
+    assert [label.get_text() for label in labels] == names  # tilted, not wrapped
+    assert tilted_apart(fig.axes[2])
+
+
+def test_categories_of_a_heatmap_and_a_scatter_are_wrapped():
+    table = grid(**{RISK: [0.1, 0.5, 0.9], STRATEGY: STRATEGIES})
+    heatmap = sweep_figures(table, [RISK, STRATEGY], "grid")["heatmap_breaks"]
+    render(heatmap)
+    assert [t.replace("\n", "") for t in tick_texts(heatmap.axes[0], "y")] == STRATEGIES
+    assert not overlapping(heatmap.axes[0].get_yticklabels())
+    rng = np.random.default_rng(3)
+    values = {RISK: rng.random(90), STRATEGY: rng.choice(STRATEGIES, 90)}
+    sampled = points_table(values, shares_of(values[RISK]), 50, seed=1)
+    scatter = sweep_figures(sampled, list(values), "latin")["scatter_breaks"]
+    render(scatter)
+    panel = next(ax for ax in scatter.axes if ax.get_xlabel() == STRATEGY)
+    assert not overlapping(panel.get_xticklabels())
+
+
 def test_latin_scatter_panel_per_parameter():
     rng = np.random.default_rng(2)
-    values = {RISK: rng.random(60), "noise": rng.random(60), STRATEGY: rng.choice(["a", "b"], 60)}
+    values = {"noise": rng.random(60), STRATEGY: rng.choice(["a", "b"], 60), RISK: rng.random(60)}
     table = points_table(values, shares_of(values[RISK]), 100, seed=2)
     figures = sweep_figures(table, list(values), "latin", target="agreement")
     assert list(figures) == ["scatter_agreement"]
-    panels = [ax for ax in figures["scatter_agreement"].axes if ax.get_visible()]
-    assert [ax.get_xlabel() for ax in panels] == list(values)
+    fig = figures["scatter_agreement"]
+    panels = [ax for ax in fig.axes if ax.get_visible()]
+    labels = [ax.get_xlabel().replace("\n", "") for ax in panels]
+    assert labels[0] == RISK and sorted(labels) == sorted(values)  # what drives it first
+    assert panels[0].get_title(loc="left").startswith("1. |rank correlation| 0.9")
     assert panels[0].get_ylabel() == "share: agreement"
-    render(figures["scatter_agreement"])
+    assert "every parameter that varies, largest |rank correlation| with agreement first" in (
+        caption(fig)
+    )
+    render(fig)
+
+
+def many_parameters(
+    count: int, trajectories: int = 6
+) -> tuple[dict[str, object], pd.DataFrame, np.ndarray]:
+    """A Morris design of `count` parameters and the dummy; breaks rise with x1, x2, x3 only."""
+    names = [f"group.parameter_{n}" for n in range(1, count + 1)]
+    problem = {
+        "num_vars": count + 1,
+        "names": [*names, DUMMY],
+        "bounds": [[0.0, 1.0]] * (count + 1),
+    }
+    sample = morris_sampler.sample(problem, trajectories, num_levels=4, seed=7)
+    p = 0.5 * sample[:, 0] + 0.3 * sample[:, 1] + 0.15 * sample[:, 2]
+    columns = {name: sample[:, i] for i, name in enumerate(problem["names"])}
+    return problem, points_table(columns, breaks_with(p), 400, seed=4), sample
+
+
+def test_many_parameters_scatter_shows_the_top_by_index_in_a_compact_grid():
+    problem, table, sample = many_parameters(40)
+    indices = morris_indices(table, problem, sample, "breaks")
+    fig = sweep_figures(table, problem["names"], "morris", morris=indices)["scatter_breaks"]
+    panels = [ax for ax in fig.axes if ax.get_visible()]
+    assert len(panels) == SHOWN
+    expected = ranked(indices)["parameter"].tolist()[:SHOWN]
+    assert [ax.get_xlabel().replace("\n", "") for ax in panels] == expected
+    assert expected[:3] == ["group.parameter_1", "group.parameter_2", "group.parameter_3"]
+    assert len({ax.get_position().x0 for ax in fig.axes}) <= 4  # at most 4 columns
+    assert fig.get_figwidth() < 16 and fig.get_figheight() < 12
+    shown_dummy = DUMMY in expected
+    hidden = 40 - (SHOWN - shown_dummy)
+    assert f"the {SHOWN - shown_dummy} parameters with the largest mu* of breaks, of 40" in (
+        caption(fig)
+    )
+    assert f"{hidden} more" in caption(fig) and "not shown" in caption(fig)
+    render(fig)
+
+
+def test_scatter_means_sit_on_the_values_of_a_parameter_with_few_values():
+    # Morris levels of a range from 0.8 to 1: 0.8, 0.867, 0.933, 1 (bins would merge some)
+    problem, table, _ = many_parameters(3, trajectories=20)
+    table["group.parameter_1"] = 0.8 + 0.2 * table["group.parameter_1"]
+    fig = sweep_figures(table, problem["names"], "morris")["scatter_breaks"]
+    panel = next(ax for ax in fig.axes if ax.get_xlabel() == "group.parameter_1")
+    line = panel.get_lines()[0]
+    assert line.get_xdata() == pytest.approx([0.8, 0.8 + 0.2 / 3, 0.8 + 0.4 / 3, 1.0])
+    expected = table.groupby("group.parameter_1")["breaks"].mean().to_numpy()
+    assert line.get_ydata() == pytest.approx(expected)
+    assert "mean per value" in caption(fig)
+    # many distinct values: ten equal-count bins
+    rng = np.random.default_rng(1)
+    values = {"x": rng.random(200)}
+    latin = points_table(values, breaks_with(values["x"]), 50, seed=1)
+    binned = sweep_figures(latin, ["x"], "latin")["scatter_breaks"].axes[0].get_lines()[0]
+    assert len(binned.get_xdata()) == 10
 
 
 @pytest.fixture(scope="module")
@@ -191,6 +331,34 @@ def test_sobol_bars_with_intervals_and_the_noise_floor(sobol_points):
     render(figures["sobol_indices"])
 
 
+def test_sobol_bars_of_many_parameters_show_the_top_and_the_dummy():
+    names = [f"p{n}" for n in range(30)]
+    st = np.linspace(0.6, 0.0, 30)
+    indices = pd.DataFrame(
+        {
+            "parameter": [*names, DUMMY],
+            "S1": [*st / 2, 0.0],
+            "S1_conf": 0.01,
+            "ST": [*st, 0.05],
+            "ST_conf": 0.01,
+        }
+    )
+    table = points_table({n: np.linspace(0, 1, 4) for n in [*names, DUMMY]}, breaks_with([0.5] * 4))
+    fig = sweep_figures(table, [*names, DUMMY], "sobol", sobol=indices)["sobol_indices"]
+    labels = tick_texts(fig.axes[0])
+    ranked_names = ranked(indices)["parameter"].tolist()
+    kept = [p for p in ranked_names if p == DUMMY or p in names[:MAX_BARS]]
+    assert labels == kept and len(labels) == MAX_BARS + 1 and DUMMY in labels
+    assert f"{30 - MAX_BARS} more, with smaller ST, are not" in caption(fig)
+    last = pd.concat([indices.iloc[:25], indices.iloc[[-1]]]).assign(
+        ST=[*np.linspace(0.6, 0.1, 25), 0.001]
+    )
+    fig = sweep_figures(table, [*names, DUMMY], "sobol", sobol=last)["sobol_indices"]
+    labels = tick_texts(fig.axes[0])
+    assert labels[-1] == DUMMY and len(labels) == MAX_BARS + 1  # the dummy ranks last, still drawn
+    render(fig)
+
+
 def test_sobol_of_a_constant_outcome_still_draws(sobol_points):
     indices = sobol_indices(sobol_points, PROBLEM, "resolution")
     fig = sweep_figures(sobol_points, PROBLEM["names"], "sobol", sobol=indices)["sobol_indices"]
@@ -208,7 +376,31 @@ def test_morris_points_labelled_and_the_dummy_marked():
     labels = sorted(t.get_text() for t in ax.texts)
     assert labels == sorted(["x1", "x2", f"{DUMMY} (noise)"])
     assert ax.get_xlabel().startswith("mu*") and ax.get_ylabel().startswith("sigma")
+    assert "Named" not in caption(fig)
     render(fig)
+
+
+def test_morris_of_many_parameters_names_only_the_top_above_the_noise_floor():
+    problem, table, sample = many_parameters(60)
+    indices = morris_indices(table, problem, sample, "breaks")
+    fig = sweep_figures(table, problem["names"], "morris", morris=indices)["morris_indices"]
+    render(fig)
+    ax = fig.axes[0]
+    named = [t.get_text() for t in ax.texts]
+    floor = noise_floor(indices)
+    top = ranked(indices)
+    top = top[top["parameter"] != DUMMY].head(SHOWN)
+    expected = top.loc[top["mu_star"] > floor, "parameter"].tolist()
+    assert sorted(named) == sorted([*expected, f"{DUMMY} (noise)"])
+    assert {"group.parameter_1", "group.parameter_2"} <= set(named)
+    assert len(named) <= SHOWN + 1
+    unnamed = ax.collections[0].get_offsets()
+    assert len(unnamed) == 60 - len(expected)  # every other parameter, as a point
+    text = caption(fig)
+    assert f"the {len(expected)} parameters with the largest mu*" in text
+    assert f"of 60; the other {60 - len(expected)} are the small unnamed points" in text
+    # the names do not overlap one another
+    assert not overlapping(ax.texts)
 
 
 def test_discovery_trajectory_and_box():
