@@ -11,8 +11,11 @@ that it gives the points the folder planned (`design.parquet`). Then, by design:
   Saltelli (2007) (`sim.analysis.morris_indices`);
 - grid, latin and sobol designs: scenario discovery for the sweep's `target` outcome (Bryant &
   Lempert 2010): a PRIM box (Friedman & Fisher 1999) and CART rules (Breiman et al. 1984)
-  (`sim.analysis.discover_boxes`). Not for a morris design: its points lie on one-at-a-time
-  trajectories, not independent samples of the parameter space, so PRIM's quasi-p values and
+  (`sim.analysis.discover_boxes`). For sobol, only its independent points: the A and B rows of
+  Saltelli's scheme, the first and last of each block of D + 2 (the D rows between them differ
+  from A in one parameter each, so they would count one draw D times). Not for a morris design:
+  its points lie on one-at-a-time trajectories, not independent samples of the parameter
+  space, so PRIM's quasi-p values and
   CART's accuracies would be meaningless (`sim.analysis.MORRIS_DISCOVERY`); the findings and
   the report say so instead (`Discovery.skipped`).
 
@@ -368,6 +371,17 @@ def _cut_lines(indices: pd.DataFrame, index: str, csv: str) -> list[str]:
 # --- analysing ---------------------------------------------------------------------------
 
 
+def _independent(points: pd.DataFrame, design: Design) -> pd.DataFrame:
+    """The A and B points of a Saltelli sample (`calc_second_order=False`), in order.
+
+    The sample is N blocks of D + 2 rows for D parameters: A, then A with each column in turn
+    from B, then B (Saltelli 2002; Saltelli et al. 2010).
+    """
+    block = len(design.parameters) + 2
+    position = points["point_id"].to_numpy() % block
+    return points[(position == 0) | (position == block - 1)]
+
+
 def analyse_sweep(folder: str | Path, *, threshold: float = 0.5) -> Findings:
     """Analyse a complete sweep folder: sensitivity indices by design, and scenario discovery.
 
@@ -450,7 +464,8 @@ def analyse_sweep(folder: str | Path, *, threshold: float = 0.5) -> Findings:
         discovery = skipped_discovery(points, sweep.target, threshold, MORRIS_DISCOVERY)
     else:
         varied = varied_parameters(points, design.parameters)
-        discovery = discover_boxes(points, varied, outcome=sweep.target, threshold=threshold)
+        sample = _independent(points, design) if sweep.design == "sobol" else points
+        discovery = discover_boxes(sample, varied, outcome=sweep.target, threshold=threshold)
     return Findings(
         folder=sweep_folder.path,
         loaded=loaded,
