@@ -13,8 +13,8 @@ run again, up to `RETRIES` times; an exception raised by the task itself is its 
 - `DaskCluster(address=...)`: an existing Dask distributed cluster (`--scheduler ADDRESS`),
   e.g. one started by dask-jobqueue on SLURM (docs/cluster.md);
   `DaskCluster(local_workers=n)`: a `LocalCluster` of n single-threaded worker processes
-  started for the sweep (`--dask-local N`). Dask retries a task whose worker is lost
-  (`retries=RETRIES`).
+  started for the sweep (`--dask-local N`). Dask's scheduler runs a lost worker's tasks again
+  (until a task has killed `distributed.scheduler.allowed-failures` workers, 3 by default).
 """
 
 from __future__ import annotations
@@ -165,23 +165,30 @@ class DaskCluster:
         self.workers = max(1, len(self._client.scheduler_info().get("workers", {})))
 
     def map_unordered(self, function: Callable[[Any], Any], tasks: Iterable[Any]) -> Iterator[Any]:
-        """Yield `function(task)` for every task, in the order they finish."""
-        from dask.distributed import as_completed
+        """Yield `function(task)` for every task, in the order they finish.
+
+        Twice as many tasks as there are workers *now* are kept in flight, so workers that
+        join later (an adaptive SLURM cluster) get work too.
+        """
+        from dask.distributed import KilledWorker, as_completed
 
         waiting = iter(tasks)
         flight = as_completed()
         for task in _take(waiting, 2 * self.workers):
             flight.add(self._submit(function, task))
         for future in flight:
-            result = future.result()
+            try:
+                result = future.result()
+            except KilledWorker as error:
+                raise ExecutorError(f"Dask workers died running the same task: {error}") from None
             future.release()
-            task = next(waiting, _DONE)
-            if task is not _DONE:
+            self.workers = max(1, len(self._client.scheduler_info().get("workers", {})))
+            for task in _take(waiting, 2 * self.workers - flight.count()):
                 flight.add(self._submit(function, task))
             yield result
 
     def _submit(self, function: Callable[[Any], Any], task: Any) -> Any:
-        return self._client.submit(function, task, pure=False, retries=RETRIES)
+        return self._client.submit(function, task, pure=False)
 
     def close(self) -> None:
         """Disconnect; stop the local cluster if this executor started one."""
@@ -196,7 +203,10 @@ _DONE = object()
 
 
 def _take(items: Iterator[Any], count: int) -> list[Any]:
-    taken = []
+    """The next `count` items (fewer if there are not so many; none if `count` < 1)."""
+    taken: list[Any] = []
+    if count < 1:
+        return taken
     for item in items:
         taken.append(item)
         if len(taken) == count:

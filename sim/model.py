@@ -96,6 +96,10 @@ class NegotiationModel(mesa.Model):
             party = Party(self, name, spec.label, scenario.unilateral.get(name))
             self.parties.append(party)
             self._by_name[name] = party
+        # Mesa 3.3 numbers agents through a class-wide map keyed by model, which keeps every
+        # model alive for good (mesa issue #3179, fixed in mesa 3.4, which needs Python 3.12):
+        # a sweep's workers would grow by every model they ran. Parties are only made here.
+        mesa.Agent._ids.pop(self, None)
         self._set_initial_state(scenario)
         self.positions = np.empty((len(self.parties), len(self.issues), self.replicates))
         self.positions[:] = np.array(

@@ -30,6 +30,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -52,7 +53,7 @@ from sim.results import (
     write_csv,
     write_text,
 )
-from sim.scenario import Scenario
+from sim.scenario import Scenario, ScenarioError
 from sim.streams import BLOCK, point_seeds
 from sim.summary import Z_95, wilson_interval
 
@@ -63,6 +64,7 @@ DESIGN = "design.parquet"
 RUNS = "runs"
 POINTS = "points.parquet"
 POINTS_CSV = "points.csv"
+LOCK = ".lock"
 FORMAT = 1
 """The layout of sweep folders (file names, columns); the manifest records it."""
 
@@ -181,13 +183,29 @@ class SweepFolder:
         """Write the manifest atomically."""
         write_text(self.file(MANIFEST), json.dumps(record, indent=2) + "\n")
 
+    def settings(self, record: dict[str, Any]) -> SweepSettings:
+        """The settings the sweep runs with, from its manifest."""
+        try:
+            return SweepSettings(**record["settings"])
+        except (KeyError, TypeError):
+            raise ResultsError(f"{self.file(MANIFEST)}: no valid sweep settings") from None
+
     def loaded(self) -> LoadedSweep:
         """The sweep as run, with its base scenario, from the folder's own files."""
-        return load_sweep(self.file(SWEEP))
+        try:
+            return load_sweep(self.file(SWEEP))
+        except ScenarioError as error:
+            raise ResultsError(f"{self.path}: the sweep as run is not valid: {error}") from None
 
     def design(self) -> pd.DataFrame:
         """The planned points: `point_id`, `seed` and the parameter values."""
-        return pd.read_parquet(self.file(DESIGN))
+        try:
+            design = pd.read_parquet(self.file(DESIGN))
+        except (OSError, pa.ArrowException) as error:
+            raise ResultsError(f"{self.file(DESIGN)}: cannot be read ({error})") from None
+        if not {"point_id", "seed"} <= set(design.columns):
+            raise ResultsError(f"{self.file(DESIGN)}: not the design of a sweep")
+        return design
 
     def parts(self) -> list[Path]:
         """The parts of the runs table written so far, in order."""
@@ -211,6 +229,31 @@ class SweepFolder:
         if result.table is not None:
             table = result.table
             atomic_write(stem.with_suffix(".parquet"), lambda tmp: pq.write_table(table, tmp))
+
+    @contextmanager
+    def lock(self) -> Iterator[None]:
+        """Hold the folder for this process while it runs the sweep (POSIX advisory lock).
+
+        Raises:
+            ResultsError: if another process holds it (a second `--resume` of a running sweep
+                would run the same pieces twice).
+        """
+        try:
+            import fcntl
+        except ImportError:  # not POSIX: no lock
+            yield
+            return
+        with open(self.path / LOCK, "a") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                raise ResultsError(
+                    f"{self.path}: another process is running this sweep; wait for it to end"
+                ) from None
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
 
     def errors(self) -> list[dict[str, Any]]:
         """Every failed piece's error record."""
@@ -348,11 +391,15 @@ def run_sweep(
         ResultsError: if the folder is not a sweep folder or cannot be written.
     """
     folder = folder if isinstance(folder, SweepFolder) else SweepFolder(folder)
+    with folder.lock():
+        return _run(folder, executor or InProcess(), progress)
+
+
+def _run(folder: SweepFolder, executor: Executor, progress: Progress | None) -> SweepOutcome:
     record = folder.manifest()
-    settings = SweepSettings(**record["settings"])
+    settings = folder.settings(record)
     loaded = folder.loaded()
     planned = folder.design()
-    executor = executor or InProcess()
     ran = 0
     tally = Tally.of(folder, _fields(loaded.sweep.outcomes))
     wanted = dict.fromkeys(planned["point_id"].tolist(), loaded.sweep.replicates)

@@ -993,3 +993,17 @@ def test_runs_table_columns_never_collide():
     assert frame.columns.is_unique
     assert frame["session2.tabled"].dtype == bool
     assert frame["session2.vote.tabled"].tolist() == ["yes", "yes"]
+
+
+def test_a_finished_model_is_freed():
+    # Mesa 3.3 keeps every model alive through its agent-id counters (mesa issue #3179); a
+    # sweep's worker runs thousands of models, so the model must not be kept.
+    import gc
+    import weakref
+
+    model = make_model(replicates=5)
+    model.run()
+    alive = weakref.ref(model)
+    del model
+    gc.collect()
+    assert alive() is None

@@ -285,3 +285,18 @@ def test_the_folder_must_be_new(tmp_path):
     (tmp_path / "taken" / "file").write_text("x")
     with pytest.raises(ResultsError, match="already holds files"):
         start_sweep(load_sweep(sweep_file(tmp_path)), tmp_path / "taken")
+
+
+def test_a_running_sweep_holds_its_folder(tmp_path):
+    # A second process resuming a sweep that is still running would run the same pieces twice.
+    folder = start_sweep(load_sweep(sweep_file(tmp_path)), tmp_path / "out")
+    with folder.lock(), pytest.raises(ResultsError, match="another process is running"):
+        run_sweep(SweepFolder(tmp_path / "out"))
+    assert run_sweep(folder).ran == 360  # free again
+
+
+def test_a_folder_with_a_broken_sweep_file_is_a_results_error(tmp_path):
+    folder = start_sweep(load_sweep(sweep_file(tmp_path)), tmp_path / "out")
+    folder.file("sweep.yaml").write_text("name: [")
+    with pytest.raises(ResultsError, match="the sweep as run is not valid"):
+        run_sweep(folder)
