@@ -39,8 +39,8 @@ work on the machine shows in the CPU lines; run it twice if they are large.
 
 `--profile` instead runs one task of 20 points (spread over the grid) x 500 replicates in this
 process and prints where its time goes (overrides and validation, model set-up, model steps,
-records, summarise, `to_frame`, identifying columns and concat, Arrow conversion): once with a
-stopwatch around each stage, once under cProfile, then the top functions.
+records, the record's columns, identifying columns and the Arrow table) under cProfile, then
+the top functions.
 
     python benchmarks/bench_sweep.py                      # 2,000 points x 500, --workers 2
     python benchmarks/bench_sweep.py --points 200 --replicates 100 --workers 2
@@ -65,17 +65,11 @@ import threading
 import time
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
-import pyarrow as pa
 import yaml
 
 from sim import load_scenario
 from sim.executors import DaskCluster, Executor, LocalProcesses
-from sim.experiment import DUMMY, load_sweep
-from sim.model import NegotiationModel
-from sim.pipeline import prepare_scenario
-from sim.summary import summarise
+from sim.experiment import load_sweep
 from sim.sweep import CHUNK_RUNS, SweepFolder, SweepSettings, Task, run_sweep, run_task, start_sweep
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -433,10 +427,8 @@ def run(args: argparse.Namespace) -> None:
 def profile(args: argparse.Namespace) -> None:
     """Where a task's time goes: `run_task` on 20 points x `--replicates`, in this process.
 
-    Twice: with a stopwatch around each stage (the steps of `sim.sweep.run_task` and
-    `_run_piece`, repeated here with the same library calls; the table is checked to equal
-    run_task's), then under cProfile (shares by cumulative time; cProfile slows Python-heavy
-    code more than numpy-heavy code, and Arrow converts columns in threads it does not see).
+    Timed as a whole (best of 3), then under cProfile, by stage (shares by cumulative time;
+    cProfile slows Python-heavy code more than numpy-heavy code).
     """
     work = Path(tempfile.mkdtemp(prefix="bench-sweep-profile-"))
     try:
@@ -445,7 +437,7 @@ def profile(args: argparse.Namespace) -> None:
         sweep_file.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
         folder = start_sweep(load_sweep(sweep_file), work / "results")
         task = spread_task(folder, 20 * args.replicates)
-        expected = run_task(task)  # also warms up imports and caches
+        run_task(task)  # warms up imports and caches
         best = float("inf")
         for _ in range(3):
             start = time.perf_counter()
@@ -455,18 +447,6 @@ def profile(args: argparse.Namespace) -> None:
             f"run_task: {len(task.pieces)} points x {args.replicates} replicates = "
             f"{task.runs:,} runs; {best:.3f} s, {task.runs / best:,.0f} runs/s (best of 3)\n"
         )
-
-        laps: dict[str, float] = {}
-        for _ in range(3):
-            table, times = _stopwatch_task(task)
-            for stage, seconds in times.items():
-                laps[stage] = min(laps.get(stage, float("inf")), seconds)
-        if not table.equals(expected.table):
-            print("warning: the stopwatch's table differs from run_task's (sim.sweep changed?)")
-        total = sum(laps.values())
-        print(f"stopwatch (best of 3 per stage; their sum {total:.3f} s):")
-        for stage, seconds in laps.items():
-            print(f"  {stage:<52} {seconds:7.3f} s {seconds / total:6.1%}")
 
         run_task(task)
         profiler = cProfile.Profile()
@@ -483,9 +463,7 @@ def profile(args: argparse.Namespace) -> None:
             ("model set-up (NegotiationModel.__init__)", "sim/model.py", "__init__"),
             ("model steps (NegotiationModel.step)", "sim/model.py", "step"),
             ("records (NegotiationModel.records)", "sim/model.py", "records"),
-            ("summarise", "sim/summary.py", "summarise"),
-            ("RunRecords.to_frame", "sim/records.py", "to_frame"),
-            ("Arrow conversion (main thread)", "pyarrow/pandas_compat.py", "dataframe_to_arrays"),
+            ("record columns (RunRecords.columns)", "sim/records.py", "columns"),
         ]
         accounted = 0.0
         for label, where, name in stages:
@@ -494,13 +472,13 @@ def profile(args: argparse.Namespace) -> None:
             print(f"  {label:<52} {seconds:7.3f} s {seconds / total:6.1%}")
         piece = _cumulative(stats, "sim/sweep.py", "_run_piece")
         inner = _cumulative(stats, "sim/pipeline.py", "simulate") + _cumulative(
-            stats, "sim/records.py", "to_frame"
+            stats, "sim/records.py", "columns"
         )
-        label = "_run_piece's own: id columns + concat"
+        label = "_run_piece's own: id columns + Arrow table"
         print(f"  {label:<52} {piece - inner:7.3f} s {(piece - inner) / total:6.1%}")
         accounted += piece - inner
         rest = total - accounted
-        label = "rest: concat of pieces, simulate's glue"
+        label = "rest: concat of the pieces' tables, simulate's glue"
         print(f"  {label:<52} {rest:7.3f} s {rest / total:6.1%}")
         print(f"  {'run_task':<52} {total:7.3f} s {1:6.1%}")
         print("\ntop 25 functions by internal time:")
@@ -513,63 +491,6 @@ def profile(args: argparse.Namespace) -> None:
         print(_trim(text.getvalue()))
     finally:
         shutil.rmtree(work, ignore_errors=True)
-
-
-def _stopwatch_task(task: Task) -> tuple[pa.Table, dict[str, float]]:
-    """`run_task` stage by stage (as sim.sweep runs it), with the seconds of each stage."""
-    laps = dict.fromkeys(
-        (
-            "overrides + validation (prepare_scenario)",
-            "model set-up (NegotiationModel.__init__)",
-            "model steps (NegotiationModel.step)",
-            "records (NegotiationModel.records)",
-            "summarise",
-            "RunRecords.to_frame",
-            "id columns + concat (per piece)",
-            "concat of the pieces",
-            "Arrow conversion (pa.Table.from_pandas)",
-        ),
-        0.0,
-    )
-    names = list(laps)
-    frames = []
-    clock = time.perf_counter
-    for piece in task.pieces:
-        t0 = clock()
-        overrides = {k: v for k, v in piece.values.items() if k != DUMMY}
-        scenario = prepare_scenario(
-            task.base, overrides=overrides, replicates=piece.count, seed=piece.seed
-        )
-        t1 = clock()
-        model = NegotiationModel(scenario, collect=False, first_replicate=piece.first)
-        t2 = clock()
-        while model.running:
-            model.step()
-        t3 = clock()
-        records = model.records()
-        t4 = clock()
-        summarise(records, scenario)
-        t5 = clock()
-        record = records.to_frame()
-        t6 = clock()
-        columns = {
-            "point_id": np.full(piece.count, piece.point_id, dtype=np.int64),
-            "replicate": record["replicate"].to_numpy() + piece.first,
-        }
-        for path, value in piece.values.items():
-            columns[path] = np.repeat(np.array([value]), piece.count)
-        frames.append(pd.concat([pd.DataFrame(columns), record.drop(columns="replicate")], axis=1))
-        t7 = clock()
-        for name, seconds in zip(names, np.diff([t0, t1, t2, t3, t4, t5, t6, t7]), strict=False):
-            laps[name] += float(seconds)
-    t0 = clock()
-    frame = pd.concat(frames, ignore_index=True)
-    t1 = clock()
-    table = pa.Table.from_pandas(frame, preserve_index=False)
-    t2 = clock()
-    laps[names[-2]] += t1 - t0
-    laps[names[-1]] += t2 - t1
-    return table, laps
 
 
 def _cumulative(stats: pstats.Stats, where: str, name: str) -> float:

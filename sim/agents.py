@@ -244,12 +244,27 @@ class Ties:
         self.pairs = [(int(i), int(j), float(weights[i, j])) for i, j in np.argwhere(weights)]
         self.row_sums = weights.sum(axis=1)
         self.abs_row_sums = np.abs(weights).sum(axis=1)
+        # Layer t holds every party's t-th tie, so one numpy operation per layer adds each
+        # party's ties in the same order as one by one.
+        rows: dict[int, list[tuple[int, float]]] = {}
+        for i, j, weight in self.pairs:
+            rows.setdefault(i, []).append((j, weight))
+        depth = max((len(ties) for ties in rows.values()), default=0)
+        self._layers = [
+            (
+                np.array([i for i, ties in rows.items() if len(ties) > t]),
+                np.array([ties[t][0] for ties in rows.values() if len(ties) > t]),
+                np.array([ties[t][1] for ties in rows.values() if len(ties) > t]),
+            )
+            for t in range(depth)
+        ]
 
     def sum(self, values: np.ndarray) -> np.ndarray:
         """Per party, the weighted sum of the other parties' `values` (party axis first)."""
         total = np.zeros_like(values, dtype=float)
-        for i, j, weight in self.pairs:
-            total[i] += weight * values[j]
+        expand = (slice(None),) + (None,) * (values.ndim - 1)
+        for parties, others, weights in self._layers:
+            total[parties] += weights[expand] * values[others]
         return total
 
 
