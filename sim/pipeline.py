@@ -25,7 +25,6 @@ from pathlib import Path
 from typing import Any
 
 from sim.model import NegotiationModel
-from sim.plots import render_figures
 from sim.records import RunRecords, Trajectory
 from sim.results import (
     RUNS,
@@ -188,6 +187,8 @@ def _fill(
     folder.write_csv(RUNS, run.records.to_frame())
     folder.write_csv(SUMMARY, run.summary.outcomes)
     folder.write_csv(TRAJECTORIES, trajectories)
+    from sim.plots import render_figures  # matplotlib: only where figures are drawn
+
     figures = render_figures(run.records, trajectories, run.summary, run.scenario)
     for name, figure in figures.items():
         folder.save_figure(f"{name}.{figure_format}", figure)
@@ -215,6 +216,8 @@ def redraw_figures(folder: str | Path, figure_format: str = "png") -> list[Path]
             cannot be written.
     """
     results = read_results(folder)
+    from sim.plots import render_figures
+
     figures = render_figures(
         results.records, results.trajectories, results.summary, results.scenario
     )

@@ -29,11 +29,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import matplotlib
 import pandas as pd
-from matplotlib.figure import Figure
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 from sim.records import TRAJECTORY_TEXT, Outcome, RunRecords, Trajectory
 from sim.scenario import Scenario, ScenarioError, load_scenario
@@ -108,6 +109,8 @@ def save_figure(path: Path, figure: Figure) -> None:
     """
     fmt = path.suffix.lstrip(".")
     metadata = {"svg": {"Date": None}, "pdf": {"CreationDate": None}}.get(fmt)
+    import matplotlib  # only where figures are saved: sweep workers never load it
+
     with matplotlib.rc_context({"svg.hashsalt": "stalemate"}):
         atomic_write(path, lambda tmp: figure.savefig(tmp, format=fmt, metadata=metadata))
 
