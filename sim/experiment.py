@@ -84,12 +84,12 @@ from sim.scenario import (
     _describe,
     _one_of,
     _pydantic_problem,
-    _read_yaml,
     _set_path,
     _Strict,
     _strip,
     _suggest,
     load_scenario,
+    read_yaml_file,
     validate_scenario,
     value_type,
     with_overrides,
@@ -373,15 +373,7 @@ def load_sweep(path: str | Path) -> LoadedSweep:
     """
     path = Path(path)
     source = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        reason = getattr(error, "strerror", None) or str(error)
-        raise ScenarioError(
-            source,
-            [Problem("", f"a file that cannot be read ({reason})", "a readable UTF-8 YAML file")],
-        ) from None
-    data = _read_yaml(text, source)
+    data = read_yaml_file(path)
     if not isinstance(data, Mapping):
         raise ScenarioError(source, [Problem("", _describe(data), "a mapping of sweep keys")])
     try:

@@ -267,6 +267,12 @@ def parse_scenario(text: str, source: str = "<scenario>", base_dir: Path | None 
 
 
 def _load(path: Path, chain: tuple[Path, ...]) -> Scenario:
+    data = read_yaml_file(path)
+    return _from_data(data, str(path), path.parent, (*chain, path.resolve()))
+
+
+def read_yaml_file(path: Path) -> Any:
+    """Read a YAML file safely (`_read_yaml`); a file that cannot be read is a ScenarioError."""
     source = str(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -276,8 +282,7 @@ def _load(path: Path, chain: tuple[Path, ...]) -> Scenario:
             source,
             [Problem("", f"a file that cannot be read ({reason})", "a readable UTF-8 YAML file")],
         ) from None
-    data = _read_yaml(text, source)
-    return _from_data(data, source, path.parent, (*chain, path.resolve()))
+    return _read_yaml(text, source)
 
 
 def _read_yaml(text: str, source: str) -> Any:
