@@ -8,6 +8,10 @@ stays flat however many tasks there are. A task whose worker dies (killed, out o
 run again, up to `RETRIES` times; an exception raised by the task itself is its own business
 (the sweep's tasks catch their errors and report them in their result).
 
+Workers that see this process's files (`shares_files`: in-process, local processes, a local
+Dask cluster) write their part of the runs table themselves and send back only what the
+sweep's tallies read; workers of a remote cluster send back their whole table.
+
 - `InProcess()`: one task after another, here (the default; simplest to debug).
 - `LocalProcesses(n)`: a pool of n worker processes on this machine (`--workers N`).
 - `DaskCluster(address=...)`: an existing Dask distributed cluster (`--scheduler ADDRESS`),
@@ -38,6 +42,8 @@ class Executor(Protocol):
     """Runs tasks and yields their results as they finish."""
 
     workers: int
+    shares_files: bool
+    """Whether the workers see this process's files (then they write their results there)."""
 
     def map_unordered(self, function: Callable[[Any], Any], tasks: Iterable[Any]) -> Iterator[Any]:
         """Yield `function(task)` for every task, in the order they finish."""
@@ -52,6 +58,7 @@ class InProcess:
     """Run every task in this process, one after another."""
 
     workers = 1
+    shares_files = True
 
     def map_unordered(self, function: Callable[[Any], Any], tasks: Iterable[Any]) -> Iterator[Any]:
         """Yield `function(task)` for every task, in order."""
@@ -69,6 +76,8 @@ class LocalProcesses:
     but what a task carries (no inherited locks or threads). A pool whose worker died is
     replaced and the tasks in flight are submitted again.
     """
+
+    shares_files = True
 
     def __init__(self, workers: int):
         if workers < 1:
@@ -146,6 +155,7 @@ class DaskCluster:
         from dask.distributed import Client, LocalCluster
 
         self._cluster = None
+        self.shares_files = address is None
         try:
             if address is None:
                 self._cluster = LocalCluster(

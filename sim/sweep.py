@@ -94,6 +94,11 @@ class Task:
     part: int
     base: Scenario
     pieces: tuple[Piece, ...]
+    folder: str | None = None
+    """Where the worker writes the part itself (a worker that shares this machine's files);
+    None: the table goes back to be written by the process that runs the sweep."""
+    returned: tuple[str, ...] = ()
+    """The columns a worker that wrote its part sends back (what the tallies read)."""
 
     @property
     def runs(self) -> int:
@@ -110,6 +115,8 @@ class TaskResult:
     errors: list[dict[str, Any]]
     points: list[int]
     """The points of the task (finished or failed)."""
+    written: bool = False
+    """Whether the worker wrote the part itself (`table` then holds only `Task.returned`)."""
 
 
 def run_task(task: Task) -> TaskResult:
@@ -128,7 +135,12 @@ def run_task(task: Task) -> TaskResult:
                 }
             )
     table = pa.concat_tables(tables, promote_options="permissive") if tables else None
-    return TaskResult(task.part, table, errors, sorted({p.point_id for p in task.pieces}))
+    result = TaskResult(task.part, table, errors, sorted({p.point_id for p in task.pieces}))
+    if task.folder is None:
+        return result
+    _write(SweepFolder(task.folder), result)  # here, instead of pickling it to the sweep
+    kept = None if table is None else table.select(list(task.returned))
+    return TaskResult(task.part, kept, errors, result.points, written=True)
 
 
 def _run_piece(base: Scenario, piece: Piece) -> pa.Table:
@@ -420,9 +432,11 @@ def _run(folder: SweepFolder, executor: Executor, progress: Progress | None) -> 
         if missing == tried:
             break  # the same pieces failed again: they are recorded as failed
         tried = missing
-        tasks = _tasks(folder, loaded.base, planned, missing, settings.chunk_runs)
+        shared = folder if getattr(executor, "shares_files", False) else None
+        tasks = _tasks(folder, loaded.base, planned, missing, settings.chunk_runs, shared, tally)
         for result in executor.map_unordered(run_task, tasks):
-            _write(folder, result)
+            if not result.written:
+                _write(folder, result)
             tally.add(result)
             runs = 0 if result.table is None else result.table.num_rows
             ran += runs
@@ -463,8 +477,16 @@ def _tasks(
     planned: pd.DataFrame,
     missing: dict[int, list[tuple[int, int]]],
     chunk_runs: int,
+    shared: SweepFolder | None,
+    tally: Tally,
 ) -> Iterator[Task]:
-    """The missing pieces in point order, grouped into tasks of about `chunk_runs` runs."""
+    """The missing pieces in point order, grouped into tasks of about `chunk_runs` runs.
+
+    With a `shared` folder, workers write their parts there and send back only the columns
+    the `tally` reads.
+    """
+    where = None if shared is None else str(shared.path)
+    returned = tuple(tally.columns)
     parameters = [c for c in planned.columns if c not in ("point_id", "seed")]
     rows = planned.set_index("point_id")
     part = folder.next_part()
@@ -479,10 +501,10 @@ def _tasks(
                 pieces.append(Piece(int(point), int(row["seed"]), values, start, size))
                 runs += size
                 if runs >= chunk_runs:
-                    yield Task(part, base, tuple(pieces))
+                    yield Task(part, base, tuple(pieces), where, returned)
                     part, pieces, runs = part + 1, [], 0
     if pieces:
-        yield Task(part, base, tuple(pieces))
+        yield Task(part, base, tuple(pieces), where, returned)
 
 
 def _python(value: Any) -> Any:
@@ -519,17 +541,22 @@ class Tally:
         """The tally of the parts already in `folder`."""
         tally = cls(fields)
         for path in folder.parts():
-            tally._add(_read_columns(path, ["point_id", "replicate", *tally._columns]))
+            tally._add(_read_columns(path, tally.columns))
         return tally
 
     @property
     def _columns(self) -> list[str]:
         return ["outcome", "end_round", *self.fields]
 
+    @property
+    def columns(self) -> list[str]:
+        """The columns of the runs table a tally reads."""
+        return ["point_id", "replicate", *self._columns]
+
     def add(self, result: TaskResult) -> None:
         """Add a finished task's runs."""
         if result.table is not None:
-            self._add(result.table.select(["point_id", "replicate", *self._columns]).to_pandas())
+            self._add(result.table.select(self.columns).to_pandas())
 
     def _add(self, runs: pd.DataFrame) -> None:
         counts = pd.crosstab(runs["point_id"], runs["outcome"])

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 
 from sim.executors import DaskCluster, ExecutorError, InProcess, LocalProcesses
@@ -154,6 +155,32 @@ def test_a_dask_local_cluster_gives_the_same_tables(tmp_path, reference):
     folder, outcome = run(tmp_path, "out", executor, chunk_runs=120)
     pd.testing.assert_frame_equal(read_runs(folder.path), reference[0])
     pd.testing.assert_frame_equal(outcome.points_table, reference[1])
+
+
+def test_a_dask_cluster_at_an_address_sends_the_tables_back(tmp_path, reference):
+    # A cluster reached by its address may not share this machine's files: the workers send
+    # their tables back, and this process writes the parts.
+    from dask.distributed import LocalCluster
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None) as cluster:
+        executor = DaskCluster(address=cluster.scheduler_address)
+        assert not executor.shares_files
+        folder, outcome = run(tmp_path, "out", executor, chunk_runs=120)
+    pd.testing.assert_frame_equal(read_runs(folder.path), reference[0])
+    pd.testing.assert_frame_equal(outcome.points_table, reference[1])
+
+
+class _Apart(InProcess):
+    """An executor whose workers do not see this process's files."""
+
+    shares_files = False
+
+
+def test_workers_with_or_without_shared_files_write_the_same_parts(tmp_path):
+    shared, _ = run(tmp_path, "shared", chunk_runs=90)
+    apart, _ = run(tmp_path, "apart", _Apart(), chunk_runs=90)
+    for mine, theirs in zip(shared.parts(), apart.parts(), strict=True):
+        assert pq.read_table(mine).equals(pq.read_table(theirs))
 
 
 def _die_once(marker: str) -> int:
