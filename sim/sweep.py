@@ -604,27 +604,26 @@ class Tally:
         interval's width there, Wilson 1927), rounded up to whole blocks of replicates
         (`sim.streams.BLOCK`) and capped at `cap`.
         """
+        have = self.replicates
+        ids = list(have)
+        n = np.array([have[p] for p in ids], dtype=np.int64)
+        counts = self._counts(ids)
+        labels = (*OUTCOMES, "breaks")
+        widths, shares = [], []
+        for label in labels:
+            share, low, high = _shares(counts[label], n)
+            widths.append(high - low)
+            shares.append(share)
+        widest = np.argmax(np.array(widths), axis=0)
         more = {}
-        for point, n in self.replicates.items():
-            if n >= cap:
+        for column, point in enumerate(ids):
+            label = widest[column]
+            if n[column] >= cap or widths[label][column] <= width:
                 continue
-            k = np.array([self._successes(point, label) for label in (*OUTCOMES, "breaks")])
-            _, low, high = _shares(k, np.full(len(k), n))
-            widest = int(np.argmax(high - low))
-            if high[widest] - low[widest] <= width:
-                continue
-            p = k[widest] / n
-            needed = max((2 * Z_95) ** 2 * p * (1 - p) / width**2, Z_95**2 / width, n + 1)
+            p = shares[label][column]
+            needed = max((2 * Z_95) ** 2 * p * (1 - p) / width**2, Z_95**2 / width, n[column] + 1)
             more[point] = min(cap, math.ceil(needed / BLOCK) * BLOCK)
         return more
-
-    def _successes(self, point: int, label: str) -> int:
-        if point not in self.counts.index:
-            return 0
-        row = self.counts.loc[point]
-        if label == "breaks":
-            return int(row.sum() - row.get("deadlock", 0))
-        return int(row.get(label, 0))
 
     def points_table(self, planned: pd.DataFrame, errors: list[dict[str, Any]]) -> pd.DataFrame:
         """The points table (`points.parquet`): the plan, status, shares with 95% intervals.
@@ -644,25 +643,41 @@ class Tally:
         table["error"] = [failed.get(p, "") for p in ids]
         table["replicates"] = np.array([have.get(p, 0) for p in ids], dtype=np.int64)
         n = table["replicates"].to_numpy()
+        counts = self._counts(ids)
         for label in (*OUTCOMES, "breaks"):
-            k = np.array([self._successes(p, label) for p in ids])
-            share, low, high = _shares(k, n)
+            share, low, high = _shares(counts[label], n)
             table[label], table[f"{label}_low"], table[f"{label}_high"] = share, low, high
-        table["median_end_round"] = [self._median_round(p) for p in ids]
+        table["median_end_round"] = self._median_rounds().reindex(ids).to_numpy()
         for name in self.fields:
-            total = self.sums.get((name, "sum"), pd.Series(dtype=float))
-            count = self.sums.get((name, "count"), pd.Series(dtype=float))
-            table[f"mean_{name}"] = [
-                total[p] / count[p] if p in count.index and count[p] else np.nan for p in ids
-            ]
+            total = self.sums.get((name, "sum"), pd.Series(dtype=float)).reindex(ids)
+            count = self.sums.get((name, "count"), pd.Series(dtype=float)).reindex(ids)
+            table[f"mean_{name}"] = (total / count.where(count > 0)).to_numpy(dtype=float)
         return table
 
-    def _median_round(self, point: int) -> float:
-        if not len(self.rounds) or point not in self.rounds.index.get_level_values(0):
-            return math.nan
-        counts = self.rounds.loc[point].sort_index()
-        values = np.repeat(counts.index.to_numpy(), counts.to_numpy().astype(np.int64))
-        return float(np.median(values))
+    def _counts(self, ids: list[int]) -> dict[str, np.ndarray]:
+        """Per outcome label and "breaks", the runs of each point in `ids`."""
+        counts = self.counts.reindex(index=ids, columns=list(OUTCOMES), fill_value=0)
+        found = {label: counts[label].to_numpy(dtype=np.int64) for label in OUTCOMES}
+        found["breaks"] = counts.sum(axis=1).to_numpy(dtype=np.int64) - found["deadlock"]
+        return found
+
+    def _median_rounds(self) -> pd.Series:
+        """Per point, the median end round of its runs (as `numpy.median` of them all)."""
+        if not len(self.rounds):
+            return pd.Series(dtype=float)
+        rounds = self.rounds.sort_index().rename("runs").reset_index()
+        runs = rounds["runs"].to_numpy(dtype=np.int64)
+        by_point = rounds.groupby("point_id")["runs"]
+        after = by_point.cumsum().to_numpy()  # runs up to and including this round
+        total = by_point.transform("sum").to_numpy()
+        middle = {}
+        for name, position in (("low", (total - 1) // 2), ("high", total // 2)):
+            holds = (after - runs <= position) & (position < after)  # the round at `position`
+            middle[name] = pd.Series(
+                rounds["end_round"].to_numpy(dtype=float)[holds],
+                index=rounds["point_id"].to_numpy()[holds],
+            )
+        return (middle["low"] + middle["high"]) / 2
 
 
 def _shares(k: np.ndarray, n: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
