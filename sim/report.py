@@ -363,7 +363,10 @@ def discovery_section(discovery: Discovery) -> str:
         + ".",
     ]
     if not discovery.found:
-        return "\n".join([*lines, "", _sentence(discovery.message)])
+        lines += ["", _sentence(discovery.message)]
+        if discovery.rules:  # the tree was grown even where PRIM found no box
+            lines += _cart_lines(discovery)
+        return "\n".join(lines)
     lines += [
         "",
         f"PRIM box (Friedman & Fisher 1999): coverage {discovery.coverage:.2f} (share of the "
@@ -379,16 +382,21 @@ def discovery_section(discovery: Discovery) -> str:
             f"| `{_cell(r.parameter)}` | {_cell(describe_limit(r))} | {r.quasi_p:.2g} |"
             for r in discovery.limits.itertuples(index=False)
         ]
+    lines += _cart_lines(discovery)
+    return "\n".join(lines)
+
+
+def _cart_lines(discovery: Discovery) -> list[str]:
+    """The CART tree's rules and accuracy."""
     guess = max(discovery.base_rate, 1 - discovery.base_rate)
-    lines += [
+    lines = [
         "",
         f"CART rules (Breiman et al. 1984): training accuracy {discovery.accuracy:.2f}, "
         f"cross-validated {discovery.cv_accuracy:.2f}, against {guess:.2f} for always "
         "guessing the commoner class.",
         "",
     ]
-    lines += [f"- {rule}" for rule in discovery.rules] or ["- No leaf predicts it."]
-    return "\n".join(lines)
+    return lines + ([f"- {rule}" for rule in discovery.rules] or ["- No leaf predicts it."])
 
 
 def _sentence(text: str) -> str:

@@ -13,12 +13,19 @@ from sim.analysis import (
     DUMMY,
     MORRIS_DISCOVERY,
     SHOWN,
+    Discovery,
     discover_boxes,
     morris_indices,
     skipped_discovery,
     sobol_indices,
 )
-from sim.report import MAX_POINT_VALUES, MAX_TABLE_ROWS, key_number_lines, report_markdown
+from sim.report import (
+    MAX_POINT_VALUES,
+    MAX_TABLE_ROWS,
+    discovery_section,
+    key_number_lines,
+    report_markdown,
+)
 
 QUESTION = "Under which positions does the deadlock break?"
 
@@ -262,3 +269,21 @@ def test_report_counts_failed_points(sobol_sweep):
     assert "640 points (639 ran, 1 failed)" in text
     assert "Over the 639 points that ran:" in text
     assert pd.notna(points["breaks"]).sum() == 639
+
+
+def test_report_gives_the_tree_rules_where_prim_found_no_box():
+    # 40 of 100 points of interest; PRIM's box was not significant, the tree still has rules.
+    discovery = Discovery(
+        outcome="unilateral",
+        threshold=0.5,
+        points=100,
+        of_interest=40,
+        rules=("status_quo.sovereignty > 0.8",),
+        accuracy=0.75,
+        cv_accuracy=0.70,
+        message="PRIM's box restricts no parameter significantly",
+    )
+    text = discovery_section(discovery)
+    assert "PRIM's box restricts no parameter significantly." in text
+    assert "training accuracy 0.75, cross-validated 0.70, against 0.60" in text
+    assert "- status_quo.sovereignty > 0.8" in text
