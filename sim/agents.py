@@ -232,6 +232,10 @@ class Party(mesa.Agent):
         return draws < self.unilateral_hazard(round_, backing)
 
 
+LAYERED_UP_TO = 4096
+"""Values per party up to which `Ties.sum` works layer by layer rather than tie by tie."""
+
+
 class Ties:
     """Weighted ties between parties, summed tie by tie.
 
@@ -260,8 +264,16 @@ class Ties:
         ]
 
     def sum(self, values: np.ndarray) -> np.ndarray:
-        """Per party, the weighted sum of the other parties' `values` (party axis first)."""
+        """Per party, the weighted sum of the other parties' `values` (party axis first).
+
+        Few replicates: one numpy operation per layer of ties (less Python); many: one per tie
+        (less copying). Both add each party's ties in the same order, so they agree exactly.
+        """
         total = np.zeros_like(values, dtype=float)
+        if values[0].size > LAYERED_UP_TO:
+            for i, j, weight in self.pairs:
+                total[i] += weight * values[j]
+            return total
         expand = (slice(None),) + (None,) * (values.ndim - 1)
         for parties, others, weights in self._layers:
             total[parties] += weights[expand] * values[others]

@@ -64,7 +64,7 @@ class ReplicateStreams:
             return np.empty((*shape, 0))
         numbers = replicates + self._offset  # counted from the start of the first block
         of = numbers // BLOCK
-        blocks = np.unique(of) if of[0] != of[-1] else of[:1]
+        blocks = of[np.concatenate(([True], of[1:] != of[:-1]))]  # `of` is sorted
         full = np.empty((*shape, len(blocks) * BLOCK))
         for slot, block in enumerate(blocks):
             full[..., slot * BLOCK : (slot + 1) * BLOCK] = draw(

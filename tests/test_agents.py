@@ -17,7 +17,7 @@ from conftest import (
     voting_scenario,
 )
 
-from sim.agents import concession_by_salience
+from sim.agents import Ties, concession_by_salience
 from sim.model import NegotiationModel
 from sim.voting import ABSTAIN, NO, YES
 
@@ -371,3 +371,18 @@ def test_amended_draft_is_what_the_members_vote_on():
         [1, 1],
     )
     assert session.adopted.tolist() == [True, True]
+
+
+def test_ties_sum_the_same_layer_by_layer_and_tie_by_tie(monkeypatch):
+    # Both ways add each party's ties in the same order, so they agree to the last bit.
+    rng = np.random.default_rng(5)
+    weights = np.where(rng.random((6, 6)) < 0.5, rng.uniform(-1, 1, (6, 6)), 0.0)
+    np.fill_diagonal(weights, 0.0)
+    ties = Ties(weights)
+    values = rng.random((6, 3, 50))
+    monkeypatch.setattr("sim.agents.LAYERED_UP_TO", 10**9)
+    layered = ties.sum(values)
+    monkeypatch.setattr("sim.agents.LAYERED_UP_TO", 0)
+    one_by_one = ties.sum(values)
+    np.testing.assert_array_equal(layered, one_by_one)
+    np.testing.assert_allclose(layered, np.einsum("ij,jkl->ikl", weights, values), atol=1e-12)
