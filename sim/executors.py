@@ -24,6 +24,9 @@ sweep's tallies read; workers of a remote cluster send back their whole table.
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.connection
+import os
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -88,7 +91,9 @@ class LocalProcesses:
     def _start(self) -> ProcessPoolExecutor:
         if self._pool is None:
             self._pool = ProcessPoolExecutor(
-                max_workers=self.workers, mp_context=multiprocessing.get_context("spawn")
+                max_workers=self.workers,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_leave_with_parent,
             )
         return self._pool
 
@@ -210,6 +215,23 @@ class DaskCluster:
 
 
 _DONE = object()
+
+
+def _leave_with_parent() -> None:
+    """In a worker: exit as soon as the process that started it ends, however it ended.
+
+    A pool's workers otherwise outlive a sweep killed outright (SIGKILL, SIGTERM), running
+    what is queued and then waiting forever.
+    """
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+
+    def watch() -> None:
+        multiprocessing.connection.wait([parent.sentinel])
+        os._exit(1)
+
+    threading.Thread(target=watch, name="leave-with-parent", daemon=True).start()
 
 
 def _take(items: Iterator[Any], count: int) -> list[Any]:

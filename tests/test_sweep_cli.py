@@ -196,3 +196,36 @@ def test_points_that_are_invalid_scenarios_are_found_before_the_run(tmp_path, ca
     status, _, err = run(capsys, "sweep", path, "--out", tmp_path / "sobol")
     assert status == 1 and "a sobol analysis needs every point" in err
     assert not (tmp_path / "sobol").exists()
+
+
+def _alive(pid: int) -> bool:
+    """Whether process `pid` runs (a zombie, dead but not yet reaped, does not)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    return "State:\tZ" not in status
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads /proc (Linux)")
+def test_workers_leave_when_the_sweep_is_killed(tmp_path, sweep_file):
+    # A sweep killed outright (SIGKILL: no clean-up) must not leave its workers running.
+    sweep_file.write_text(GRID.replace("replicates: 40", "replicates: 20000"))
+    out = tmp_path / "out"
+    command = [sys.executable, str(ROOT / "run.py"), "sweep", str(sweep_file), "--out", str(out)]
+    process = subprocess.Popen(
+        [*command, "--workers", "2", "--chunk-runs", "2000"], stderr=subprocess.DEVNULL
+    )
+    deadline = time.monotonic() + 120
+    while not list((out / "runs").glob("part-*.parquet")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    children = [
+        int(p) for p in Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
+    ]
+    assert children  # the workers (and multiprocessing's resource tracker)
+    process.kill()
+    process.wait()
+    deadline = time.monotonic() + 30
+    while any(_alive(pid) for pid in children) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(_alive(pid) for pid in children)
