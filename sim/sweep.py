@@ -545,13 +545,9 @@ class Tally:
         return tally
 
     @property
-    def _columns(self) -> list[str]:
-        return ["outcome", "end_round", *self.fields]
-
-    @property
     def columns(self) -> list[str]:
         """The columns of the runs table a tally reads."""
-        return ["point_id", "replicate", *self._columns]
+        return ["point_id", "replicate", "outcome", "end_round", *self.fields]
 
     def add(self, result: TaskResult) -> None:
         """Add a finished task's runs."""
