@@ -65,6 +65,8 @@ RUNS = "runs"
 POINTS = "points.parquet"
 POINTS_CSV = "points.csv"
 LOCK = ".lock"
+MANIFEST_KEYS = ("status", "points", "settings")
+"""What a sweep's manifest must hold to be resumed or read."""
 FORMAT = 1
 """The layout of sweep folders (file names, columns); the manifest records it."""
 
@@ -189,6 +191,10 @@ class SweepFolder:
             raise ResultsError(f"{path}: cannot be read as JSON ({error})") from None
         if not isinstance(record, dict) or record.get("kind") != "sweep":
             raise ResultsError(f"{path}: not the manifest of a sweep")
+        missing = [key for key in MANIFEST_KEYS if key not in record]
+        if missing or not isinstance(record["points"], int):
+            what = f"no {missing[0]!r}" if missing else "a 'points' that is not a whole number"
+            raise ResultsError(f"{path}: {what}; expected the manifest `start_sweep` writes")
         return record
 
     def write_manifest(self, record: dict[str, Any]) -> None:
@@ -271,7 +277,16 @@ class SweepFolder:
         """Every failed piece's error record."""
         found = []
         for path in self.error_files():
-            found.extend(json.loads(path.read_text(encoding="utf-8")))
+            try:
+                records = json.loads(path.read_text(encoding="utf-8"))
+                found.extend(
+                    {**r, "point_id": int(r["point_id"]), "first": int(r["first"])} for r in records
+                )
+            except (OSError, UnicodeDecodeError, ValueError, TypeError, KeyError) as error:
+                raise ResultsError(
+                    f"{path}: not a list of failed pieces ({error}); delete it and resume "
+                    "to run those points again"
+                ) from None
         return found
 
 
@@ -693,7 +708,10 @@ def _read_columns(path: Path, columns: list[str]) -> pd.DataFrame:
     try:
         return pq.read_table(path, columns=columns).to_pandas()
     except (OSError, pa.ArrowException) as error:
-        problem = f"cannot be read as a part of the runs table ({error})"
+        problem = (
+            f"cannot be read as a part of the runs table ({error}); delete it and resume "
+            "to run its points again"
+        )
         raise ResultsError(f"{path}: {problem}") from None
 
 

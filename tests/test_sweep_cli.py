@@ -229,3 +229,27 @@ def test_workers_leave_when_the_sweep_is_killed(tmp_path, sweep_file):
     while any(_alive(pid) for pid in children) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not any(_alive(pid) for pid in children)
+
+
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        (lambda out: (out / "manifest.json").write_text('{"kind": "sweep"}'), "no 'status'"),
+        (
+            lambda out: (out / "runs" / "part-00000.errors.json").write_text("[1"),
+            "not a list of failed pieces",
+        ),
+        (
+            lambda out: (out / "runs" / "part-00000.parquet").write_text("junk"),
+            "cannot be read as a part of the runs table",
+        ),
+    ],
+)
+def test_a_damaged_sweep_folder_is_an_error_not_a_traceback(
+    tmp_path, sweep_file, capsys, damage, message
+):
+    out = tmp_path / "out"
+    assert run(capsys, "sweep", sweep_file, "--out", out, "--quiet")[0] == 0
+    damage(out)
+    status, _, err = run(capsys, "sweep", "--resume", out)
+    assert status == 1 and message in err
