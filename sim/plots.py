@@ -6,7 +6,8 @@ trajectory table (`trajectories.csv`), so `run.py plot` redraws exactly what a r
 preparation (`outcome_bars`, `trajectory_lines`, `red_lines`, `council_tallies`, `veto_counts`,
 `end_round_histogram`) is kept apart from drawing. Each drawing function draws
 one panel into the `ax` it is given and returns its figure, or, without one, makes a figure of
-its own with a title naming the scenario and a caption giving the replicates and the seed.
+its own with a title naming the scenario and a caption giving the replicates and the seed
+(and saying so when all replicates are identical: then the outcome figure shows no interval).
 Figures are `matplotlib.figure.Figure` objects, not pyplot's: nothing is shown, nothing is
 kept in global state, and saving them (see `sim.results.save_figure`) is the caller's job.
 """
@@ -54,6 +55,12 @@ TALLIES = ("yes", "no", "abstain")
 
 _COUNCIL_NOTE = "Shares of the votes held at the session (replicates in which a draft was tabled)."
 
+IDENTICAL_NOTE = "all replicates identical: no sampling variation"
+"""What the captions of a run with identical replicates add (no interval is drawn)."""
+
+SINGLE_NOTE = "a single replicate: no interval"
+"""What the captions of a run of one replicate add instead (nothing to draw an interval from)."""
+
 _CAPTION_LINE = 0.17
 """Height of a caption line in inches (8-point text)."""
 
@@ -66,16 +73,32 @@ class RunInfo:
     replicates: int
     seed: int
     time_unit: str
+    identical: bool = False
+    """Every replicate's record is the same (`Summary.identical`): one outcome, no sampling
+    variation, so no interval is drawn."""
 
     @classmethod
     def from_summary(cls, summary: Summary) -> RunInfo:
         """The info of the run that `summary` summarises."""
-        return cls(summary.scenario, summary.replicates, summary.seed, summary.time_unit)
+        return cls(
+            summary.scenario,
+            summary.replicates,
+            summary.seed,
+            summary.time_unit,
+            summary.identical,
+        )
 
     @property
     def caption(self) -> str:
-        """The replicate count and seed, e.g. "2000 replicates, seed 20071219"."""
-        return f"{self.replicates} replicates, seed {self.seed}"
+        """The replicate count and seed, e.g. "2000 replicates, seed 20071219".
+
+        With identical replicates it adds "(all replicates identical: no sampling variation)"
+        (`IDENTICAL_NOTE`; `SINGLE_NOTE` for a run of one replicate).
+        """
+        caption = f"{self.replicates} replicates, seed {self.seed}"
+        if self.identical:
+            caption += f" ({IDENTICAL_NOTE if self.replicates > 1 else SINGLE_NOTE})"
+        return caption
 
 
 # --- data ----------------------------------------------------------------------------------
@@ -194,30 +217,34 @@ def end_round_histogram(records: RunRecords, horizon: int) -> pd.DataFrame:
 def plot_outcomes(outcomes: pd.DataFrame, info: RunInfo, ax: Axes | None = None) -> Figure:
     """Bars of the share of replicates per outcome, with 95% (Wilson) intervals and counts.
 
-    `outcomes` is an outcome table (`summary.outcomes`).
+    `outcomes` is an outcome table (`summary.outcomes`). If `info.identical` (all replicates
+    the same) no interval is drawn: the run is one outcome, with no sampling variation.
     """
     if ax is not None:
-        _plot_outcomes(outcomes, ax)
+        _plot_outcomes(outcomes, info, ax)
         return ax.figure
     fig = _new_figure(7.0, 4.5)
-    _plot_outcomes(outcomes, fig.subplots())
+    _plot_outcomes(outcomes, info, fig.subplots())
     return _frame(fig, info, "how the replicates ended")
 
 
-def _plot_outcomes(outcomes: pd.DataFrame, ax: Axes) -> None:
+def _plot_outcomes(outcomes: pd.DataFrame, info: RunInfo, ax: Axes) -> None:
     bars = outcome_bars(outcomes)
     x = np.arange(len(bars))
     ax.bar(x, bars["share"], color=bars["colour"], label=bars["outcome"].tolist())
-    ax.errorbar(
-        x,
-        bars["share"],
-        yerr=bars[["below", "above"]].to_numpy().T,
-        fmt="none",
-        ecolor="black",
-        capsize=4,
-        label="95% Wilson interval",
-    )
-    for position, top, count in zip(x, bars["share"] + bars["above"], bars["count"], strict=True):
+    tops = bars["share"]
+    if not info.identical:
+        ax.errorbar(
+            x,
+            bars["share"],
+            yerr=bars[["below", "above"]].to_numpy().T,
+            fmt="none",
+            ecolor="black",
+            capsize=4,
+            label="95% Wilson interval",
+        )
+        tops = tops + bars["above"]
+    for position, top, count in zip(x, tops, bars["count"], strict=True):
         ax.annotate(
             f"{count}",
             (position, top),

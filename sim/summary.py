@@ -3,6 +3,11 @@
 Everything is computed from the typed records (`RunRecords`, as a run returns them or as
 `RunRecords.from_frame` reads them back from a results folder's `runs.csv`), so a summary
 printed after a run and one read back from its folder agree.
+
+A run whose replicates are all identical (`identical_replicates`: a scenario with nothing
+random in it, or one replicate) is one outcome, not a sample from a distribution: its printed
+summary says so and shows no interval, since a confidence interval describes sampling
+variation and there is none.
 """
 
 from __future__ import annotations
@@ -36,6 +41,23 @@ def wilson_interval(successes: int, trials: int, z: float = Z_95) -> tuple[float
     low = 0.0 if successes == 0 else max(0.0, centre - half)  # exact at the ends, not 1e-19
     high = 1.0 if successes == trials else min(1.0, centre + half)
     return (low, high)
+
+
+def identical_replicates(records: RunRecords) -> bool:
+    """Whether every replicate's record is the same (True for a run of one replicate).
+
+    Read from the tidy table (`RunRecords.to_frame`) without its `replicate` column: every
+    other column must hold a single distinct value, a missing value (NaN) counting as a value.
+    Every field `RunRecords` records is a column there, so fields added later are compared too.
+    Identical replicates are one outcome, not a sample: there is no sampling variation for a
+    confidence interval to describe.
+    """
+    if records.replicates <= 1:
+        return True
+    if (records.outcome != records.outcome[0]).any():
+        return False  # a shortcut for most runs; the table below decides the rest
+    frame = records.to_frame().drop(columns="replicate")
+    return bool((frame.nunique(dropna=False) <= 1).all())
 
 
 def outcome_table(records: RunRecords) -> pd.DataFrame:
@@ -110,9 +132,17 @@ class Summary:
     recognitions: pd.DataFrame
     """Per party: `party`, `replicates` in which it recognised a unilateral act, and `share`
     of the replicates that ended in one."""
+    identical: bool
+    """Every replicate's record is the same (`identical_replicates`): the run is one outcome,
+    so the text and the JSON show no interval (`outcomes` keeps the Wilson bounds of
+    `summary.csv`, which describe no sampling variation here)."""
 
     def to_dict(self) -> dict[str, object]:
-        """The summary as plain JSON-ready data (NaN as null)."""
+        """The summary as plain JSON-ready data (NaN as null).
+
+        `identical` says whether all replicates are the same; if so the outcomes' interval
+        fields (`ci_low`, `ci_high`) are null: there is no sampling variation to bound.
+        """
 
         def records(frame: pd.DataFrame) -> list[dict[str, object]]:
             return [
@@ -120,12 +150,16 @@ class Summary:
                 for row in frame.to_dict(orient="records")
             ]
 
+        outcomes = self.outcomes
+        if self.identical:
+            outcomes = outcomes.assign(**{name: None for name in INTERVAL_COLUMNS})
         return {
             "scenario": self.scenario,
             "replicates": self.replicates,
             "seed": self.seed,
             "time_unit": self.time_unit,
-            "outcomes": records(self.outcomes),
+            "identical": self.identical,
+            "outcomes": records(outcomes),
             "council": {
                 "sponsor": self.sponsor,
                 "sessions": records(self.sessions),
@@ -135,16 +169,21 @@ class Summary:
         }
 
     def to_text(self, width: int = 96) -> str:
-        """The summary as the command line prints it, lists wrapped at `width` characters."""
+        """The summary as the command line prints it, lists wrapped at `width` characters.
+
+        Outcome shares come with their 95% Wilson intervals, unless the replicates are all
+        identical: then a sentence says so and the shares are printed without intervals.
+        """
         unit = self.time_unit
         share = "{:.3f}".format
         outcomes = self.outcomes.rename(columns={"median_end_round": f"median_end_{unit}"})
         formats = {"share": share, "ci_low": share, "ci_high": share}
         formats[f"median_end_{unit}"] = "{:g}".format
-        lines = [
-            f"{self.scenario}: {self.replicates} replicates, seed {self.seed}",
-            outcomes.to_string(index=False, formatters=formats, na_rep="-"),
-        ]
+        lines = [f"{self.scenario}: {self.replicates} replicates, seed {self.seed}"]
+        if self.identical:
+            lines.append(_wrapped_note(_identical_note(self.replicates), width))
+            outcomes = outcomes.drop(columns=list(INTERVAL_COLUMNS))
+        lines.append(outcomes.to_string(index=False, formatters=formats, na_rep="-"))
         if self.sponsor is not None and len(self.sessions):
             lines.append(f"\nSecurity Council sessions (drafts sponsored by {self.sponsor}):")
             lines.append(self.sessions.rename(columns={"round": unit}).to_string(index=False))
@@ -168,6 +207,27 @@ class Summary:
             if len(never):
                 lines.append(_wrapped("never: ", list(never), width))
         return "\n".join(lines)
+
+
+INTERVAL_COLUMNS = ("ci_low", "ci_high")
+"""The interval columns of an outcome table, left out of the text of identical replicates."""
+
+
+def _identical_note(replicates: int) -> str:
+    """What the text says instead of intervals when all replicates are identical."""
+    if replicates <= 1:
+        return (
+            "A single replicate: one outcome, not a distribution (no interval is shown; run "
+            "more replicates to see how the outcome varies)."
+        )
+    return (
+        f"All {replicates} replicates are identical: nothing random changed any of them, so "
+        "this is one outcome, not a distribution (no interval is shown)."
+    )
+
+
+def _wrapped_note(text: str, width: int) -> str:
+    return textwrap.fill(text, width=width, break_on_hyphens=False)
 
 
 def _wrapped(lead: str, items: list[str], width: int) -> str:
@@ -233,4 +293,5 @@ def summarise(records: RunRecords, scenario: Scenario) -> Summary:
         sponsor=council.sponsor if council else None,
         vetoes=vetoes,
         recognitions=recognitions,
+        identical=identical_replicates(records),
     )

@@ -12,10 +12,13 @@ import numpy as np
 import pandas as pd
 import pytest
 from conftest import KOSOVO, make_scenario, party
+from matplotlib.container import ErrorbarContainer
 from matplotlib.figure import Figure
 
 from sim.model import NegotiationModel
+from sim.pipeline import simulate
 from sim.plots import (
+    IDENTICAL_NOTE,
     OUTCOME_COLOURS,
     RunInfo,
     council_tallies,
@@ -211,7 +214,17 @@ def test_run_info_from_a_summary():
     summary = summarise(hand_runs(), hand_scenario())
     info = RunInfo.from_summary(summary)
     assert info == RunInfo(scenario="tiny", replicates=5, seed=7, time_unit="round")
+    assert not info.identical
     assert info.caption == "5 replicates, seed 7"
+
+
+def test_run_info_of_identical_replicates_says_so():
+    records = hand_runs(**{column: values[0] for column, values in HAND_RUNS.items()})
+    info = RunInfo.from_summary(summarise(records, hand_scenario()))
+    assert info.identical
+    assert info.caption == "5 replicates, seed 7 (all replicates identical: no sampling variation)"
+    single = RunInfo(scenario="tiny", replicates=1, seed=7, time_unit="round", identical=True)
+    assert single.caption == "1 replicates, seed 7 (a single replicate: no interval)"
 
 
 # --- real runs ------------------------------------------------------------------------------
@@ -434,6 +447,52 @@ def test_outcome_figure_labels_counts_on_bars(vetoed):
     ]
     assert ax.get_ylabel() == "share of replicates"
     assert ax.get_ylim()[0] == 0 and ax.get_yticks()[-1] == pytest.approx(1.0)
+
+
+def error_bars(fig: Figure) -> list[ErrorbarContainer]:
+    return [c for ax in fig.axes for c in ax.containers if isinstance(c, ErrorbarContainer)]
+
+
+def test_outcome_figure_of_a_sample_draws_wilson_intervals(vetoed):
+    _, _, summary, _ = vetoed
+    fig = plot_outcomes(summary.outcomes, RunInfo.from_summary(summary))
+    assert not summary.identical
+    assert len(error_bars(fig)) == 1
+    labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert "95% Wilson interval" in labels
+    assert not [text for text in captions(fig) if IDENTICAL_NOTE in text]
+
+
+@pytest.fixture(scope="module")
+def identical():
+    """The tiny scenario as it is (no noise, no unilateral option): every replicate the same."""
+    run = simulate(make_scenario(replicates=25))
+    return run.records, run.trajectory.to_frame(), run.summary, run.scenario
+
+
+def test_identical_replicates_are_drawn_without_error_bars(identical):
+    records, trajectory, summary, scenario = identical
+    assert summary.identical
+    figures = render_figures(records, trajectory, summary, scenario)
+    fig = figures["outcomes"]
+    ax = fig.axes[0]
+    assert not error_bars(fig)
+    assert not ax.collections  # no error bar lines either
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels == [o.label for o in OUTCOMES]
+    # The counts sit on the bars themselves.
+    tops = [t.xy[1] for t in ax.texts]
+    assert tops == summary.outcomes["share"].tolist()
+    caption = f"25 replicates, seed {scenario.seed} ({IDENTICAL_NOTE})"
+    for figure in figures.values():
+        assert [text for text in captions(figure) if text.replace("\n", " ").startswith(caption)]
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png")
+    # Drawn into given axes, the panel has no error bars either.
+    panel = Figure()
+    assert not error_bars(
+        plot_outcomes(summary.outcomes, RunInfo.from_summary(summary), panel.subplots())
+    )
 
 
 def test_panels_draw_into_given_axes_without_framing(vetoed):

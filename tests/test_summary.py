@@ -6,12 +6,19 @@ import json
 
 import numpy as np
 import pytest
-from conftest import HOLDOUT_NO, kosovo, voting_scenario
+from conftest import HOLDOUT_NO, kosovo, make_scenario, voting_scenario
 
 from sim.model import NegotiationModel
+from sim.pipeline import simulate
 from sim.records import RunRecords
 from sim.scenario import Scenario
-from sim.summary import outcome_table, session_table, summarise, wilson_interval
+from sim.summary import (
+    identical_replicates,
+    outcome_table,
+    session_table,
+    summarise,
+    wilson_interval,
+)
 
 
 @pytest.mark.parametrize(
@@ -168,6 +175,85 @@ def test_summary_text_and_json():
         "median_end_round": None,
     }
     assert data["council"]["sessions"][0]["vetoed"] == 2
+    assert data["identical"] is False
+
+
+# --- identical replicates: one outcome, no interval ------------------------------------------
+
+
+def test_identical_replicates_compare_every_recorded_column():
+    scenario = make_scenario()  # the runs table of 3 replicates, all deadlocked at round 6
+    same = records_from_columns(scenario, {"end_round": [6, 6, 6]})
+    assert identical_replicates(same)
+    # A column no summary reads (a final position) still tells the replicates apart.
+    frame = same.to_frame()
+    frame.loc[1, "position.north.b"] = 0.3
+    assert not identical_replicates(RunRecords.from_frame(frame, scenario))
+    # Missing values count as a value: all missing is identical, missing in one row is not.
+    assert frame["point.a"].isna().all()
+    frame = same.to_frame()
+    frame.loc[2, "point.a"] = 0.5
+    assert not identical_replicates(RunRecords.from_frame(frame, scenario))
+    assert not identical_replicates(hand_runs())
+
+
+def test_one_replicate_is_identical_to_itself():
+    scenario = make_scenario()
+    single = records_from_columns(scenario, {"end_round": [4]})
+    assert identical_replicates(single)
+    text = summarise(single, scenario).to_text()
+    assert "A single replicate: one outcome, not a distribution (no interval is shown" in text
+    assert "ci_low" not in text
+
+
+def test_identical_replicates_are_reported_without_intervals():
+    scenario = make_scenario()
+    summary = summarise(records_from_columns(scenario, {"end_round": [6] * 4}), scenario)
+    assert summary.identical
+    text = summary.to_text()
+    assert "All 4 replicates are identical" in text
+    assert "one outcome, not a distribution (no interval is shown)" in " ".join(text.split())
+    assert "ci_low" not in text and "ci_high" not in text
+    assert "   outcome  count share median_end_round" in text
+    assert "  deadlock      4 1.000                6" in text
+    data = json.loads(json.dumps(summary.to_dict(), allow_nan=False))
+    assert data["identical"] is True
+    deadlock = data["outcomes"][3]
+    assert deadlock == {
+        "outcome": "deadlock",
+        "count": 4,
+        "share": 1.0,
+        "ci_low": None,
+        "ci_high": None,
+        "median_end_round": 6.0,
+    }
+    assert all(row["ci_low"] is None and row["ci_high"] is None for row in data["outcomes"])
+    # The outcome table (summary.csv) keeps its columns: only the report leaves them out.
+    assert summary.outcomes.columns.tolist() == outcome_table(hand_runs()).columns.tolist()
+
+
+def test_differing_replicates_keep_their_intervals():
+    summary = summarise(hand_runs(), voting_scenario(HOLDOUT_NO))
+    assert not summary.identical
+    text = summary.to_text()
+    assert "identical" not in text
+    assert "   outcome  count share ci_low ci_high median_end_round" in text
+    data = summary.to_dict()
+    low, high = wilson_interval(3, 5)
+    assert (data["outcomes"][2]["ci_low"], data["outcomes"][2]["ci_high"]) == (low, high)
+
+
+def test_a_scenario_without_a_random_element_runs_identical_replicates():
+    # The tiny scenario: stance noise 0, decision noise 0, no unilateral option.
+    run = simulate(make_scenario(replicates=12), trajectories=False)
+    assert run.summary.identical
+    assert "All 12 replicates are identical" in run.summary.to_text()
+    # Stance noise makes the final positions differ, though every replicate still deadlocks:
+    # the shares are the same, but the replicates are a sample, so the intervals stay.
+    noisy = simulate(make_scenario(replicates=12, noise=0.05), trajectories=False)
+    assert noisy.records.counts()["deadlock"] == 12
+    assert not noisy.summary.identical
+    assert "ci_low" in noisy.summary.to_text()
 
 
 @pytest.fixture(scope="module")
