@@ -66,14 +66,21 @@ import yaml
 from pydantic import (
     Discriminator,
     Field,
-    PlainValidator,
     StringConstraints,
     Tag,
     TypeAdapter,
     ValidationError,
-    WithJsonSchema,
 )
 
+from sim.distributions import (  # the distributions are shared with declared uncertainty
+    NORMAL_REACH,
+    Choice,
+    Normal,
+    Scalar,
+    Triangular,
+    Uniform,
+    _Spec,
+)
 from sim.records import Labels, RunRecords, record_labels, session_prefix
 from sim.scenario import (
     Name,
@@ -116,10 +123,6 @@ DEFAULT_LEVELS = 4
 MAX_POINTS = 1_000_000
 """The most points a design may have."""
 
-NORMAL_REACH = 5.0
-"""How many standard deviations from its mean an unclipped normal is checked against the base
-scenario: a draw falls further out with probability 5.7e-7 (a judgement; `clip` rules it out)."""
-
 RESERVED = ("seed", "replicates")
 """Scenario values a sweep sets itself (its own `seed` and `replicates`), never parameters."""
 
@@ -134,27 +137,6 @@ ParameterPath = Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]+(\.[a-z0-9
 """A dotted scenario path: lower-case names and list indices joined by "." (e.g. `horizon`)."""
 
 
-def _scalar(value: Any) -> Any:
-    """A value of a list: a number (finite), text or a boolean, as written."""
-    if isinstance(value, bool | int | str) or (isinstance(value, float) and math.isfinite(value)):
-        return value
-    raise ValueError("a number (finite), text or true/false")
-
-
-Scalar = Annotated[
-    bool | int | float | str,
-    PlainValidator(_scalar),
-    WithJsonSchema({"type": ["number", "string", "boolean"]}),
-]
-"""One value a scenario value may take: a number, text or a boolean."""
-
-
-class _Spec(_Strict):
-    """A way a parameter varies (the tag names it in errors and serialisation)."""
-
-    kind: ClassVar[str]
-
-
 class Range(_Spec):
     """Numbers from `from` to `to`: evenly spaced (grid, with `steps`) or uniform (samplers)."""
 
@@ -165,47 +147,6 @@ class Range(_Spec):
         None,
         description="Grid only: this many evenly spaced values, both ends included (>= 2). "
         "Samplers draw uniformly from [from, to] and refuse steps.",
-    )
-
-
-class Uniform(_Spec):
-    """A uniform distribution on [a, b] (samplers)."""
-
-    kind: ClassVar[str] = "uniform"
-    uniform: Annotated[list[float], Field(min_length=2, max_length=2)] = Field(
-        description="[a, b] with a < b."
-    )
-
-
-class Triangular(_Spec):
-    """A triangular distribution from a to b with its peak at mode (samplers)."""
-
-    kind: ClassVar[str] = "triangular"
-    triangular: Annotated[list[float], Field(min_length=3, max_length=3)] = Field(
-        description="[a, mode, b] with a <= mode < b and b >= 0 (SALib 1.6's bounds)."
-    )
-
-
-class Normal(_Spec):
-    """A normal distribution, optionally clipped (latin and sobol only: Morris needs bounds)."""
-
-    kind: ClassVar[str] = "normal"
-    normal: Annotated[list[float], Field(min_length=2, max_length=2)] = Field(
-        description="[mu, sd]: mean and standard deviation (> 0)."
-    )
-    clip: Annotated[list[float], Field(min_length=2, max_length=2)] | None = Field(
-        None,
-        description="[lo, hi]: values outside are set to the nearer end (clipped, not "
-        "truncated: the tails' mass piles up at the ends); lo <= mu <= hi.",
-    )
-
-
-class Choice(_Spec):
-    """Categories drawn with equal probability (samplers)."""
-
-    kind: ClassVar[str] = "choice"
-    choice: Annotated[list[Scalar], Field(min_length=1)] = Field(
-        description="The options (numbers, text or booleans), each once."
     )
 
 
