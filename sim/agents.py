@@ -23,6 +23,7 @@ import numpy as np
 
 from sim.mediation import Proposal
 from sim.scenario import UnilateralOption
+from sim.unilateral import UNILATERAL_RULES, Situation
 from sim.utility import utility
 from sim.voting import ABSTAIN, NO, YES
 
@@ -76,14 +77,19 @@ class Stored:
 class Party(mesa.Agent):
     """A negotiating party: a state, a province, or an organisation such as the EU.
 
-    Attributes stored in the model (each settable between steps, each with its shape):
+    Attributes stored in the model (each settable between steps, each with its shape; W is
+    1 for a value shared by all replicates, L where it was drawn per replicate):
         position: its current ideal point in every live replicate, (K, L).
-        salience: issue weights, normalised to sum to 1, a column (K, 1).
-        capability: relative power (> 0).
-        flexibility: share of the distance to its targets it moves per round, in [0, 1].
-        red_low, red_high: its acceptable interval per issue, columns (K, 1); `red_lines`
-            reads and sets both at once, as (K, 2) rows [low, high].
-        no_deal: the point it expects without agreement (its BATNA), a column (K, 1).
+        salience: issue weights, normalised to sum to 1, (K, W).
+        capability: relative power (> 0), (W,).
+        flexibility: share of the distance to its targets it moves per round, in [0, 1], (W,).
+        red_low, red_high: the stated ends of its acceptable interval per issue, (K, W);
+            `red_lines` reads and sets both at once, as (K, 2) rows [low, high].
+        core_low, core_high: the cores of its red lines, never given up, (K, W).
+        no_deal: the point it expects without agreement (its BATNA), (K, W).
+        stalemate_cost: utility lost per round of stalemate, (W,).
+        audience_cost: utility cost of retreating from its stated red lines, (W,).
+        restraint: how strongly it holds its clients back from acting alone, (W,).
         disputant: whether an agreement needs its consent.
 
     Other attributes:
@@ -98,7 +104,12 @@ class Party(mesa.Agent):
     flexibility = Stored()
     red_low = Stored()
     red_high = Stored()
+    core_low = Stored()
+    core_high = Stored()
     no_deal = Stored()
+    stalemate_cost = Stored()
+    audience_cost = Stored()
+    restraint = Stored()
     disputant = Stored()
 
     def __init__(
@@ -113,7 +124,6 @@ class Party(mesa.Agent):
         self.label = label or name
         self.index = len(model.parties)
         self._unilateral = unilateral
-        self._unilateral_point = None if unilateral is None else model.point(unilateral.point)
 
     def __repr__(self) -> str:
         return f"Party({self.name!r})"
@@ -146,7 +156,7 @@ class Party(mesa.Agent):
         if option is not None and not isinstance(option, UnilateralOption):
             raise ValueError(f"unilateral must be a UnilateralOption or None, got {option!r}")
         self._unilateral = option
-        self._unilateral_point = None if option is None else self.model.point(option.point)
+        self.model.open_option(self)
         self.model.derive()
 
     @property
@@ -169,8 +179,9 @@ class Party(mesa.Agent):
 
     @property
     def unilateral_point(self) -> np.ndarray | None:
-        """The point it would declare acting alone, a column (K, 1); None without an option."""
-        return self._unilateral_point
+        """The point it would declare acting alone, (K, W); None without an option."""
+        option = self.model.options.get(self.index)
+        return None if option is None else option.point
 
     def utility(self, points: np.ndarray) -> np.ndarray:
         """Utility of `points` ((K, 1) or (K, R)) in each replicate, shape (R,)."""
@@ -181,45 +192,102 @@ class Party(mesa.Agent):
         """Utility of its no-deal point (its BATNA) in each replicate, shape (R,)."""
         return self.utility(self.model.no_deal[self.index])
 
-    def within_red_lines(self, points: np.ndarray) -> np.ndarray:
-        """Whether each point ((K, R)) lies inside all its red lines, shape (R,)."""
+    def red_lines_in_force(self) -> tuple[np.ndarray, np.ndarray]:
+        """The red lines it holds this round (low, high), each (K, W).
+
+        A disputant's stated red lines give way toward their cores under the stalemate's
+        pressure (`sim.stalemate.lines_in_force`); any other party holds its stated ones.
+        """
         model, i = self.model, self.index
-        low, high = model.red_low[i], model.red_high[i]
+        row = model.disputant_row.get(i)
+        if row is None or model.held_low is None:
+            return model.red_low[i], model.red_high[i]
+        return model.held_low[row], model.held_high[row]
+
+    def within_red_lines(self, points: np.ndarray) -> np.ndarray:
+        """Whether each point ((K, R)) lies inside all its red lines in force, shape (R,)."""
+        low, high = self.red_lines_in_force()
         inside = (points >= low - TOLERANCE) & (points <= high + TOLERANCE)
         return inside.all(axis=0)
+
+    def pressure(self) -> tuple[np.ndarray | float, np.ndarray | float]:
+        """The stalemate's accumulated cost to it and the inducements offered it this round.
+
+        Both in utility, (W,); 0 for a party that is not a disputant (`sim.stalemate`).
+        """
+        model = self.model
+        row = model.disputant_row.get(self.index)
+        if row is None or model.stalemate is None:
+            return 0.0, 0.0
+        return model.stalemate[row], model.offered[row]
 
     def accepts(self, proposal: np.ndarray) -> np.ndarray:
         """Whether it accepts `proposal` ((K, R)) in each replicate, shape (R,).
 
         Source: a negotiator accepts an offer no worse than its best alternative to a
         negotiated agreement (Fisher & Ury 1981; Raiffa 1982, ch. 4) and never one that
-        crosses a red line. This is interpreted as: accept iff the proposal lies inside every
-        red line and U(proposal) >= U(no-deal point), both with its current ideal point.
+        crosses a red line; the alternative worsens as a hurting stalemate drags on (Zartman
+        1989) and inducements add to the offer (Touval & Zartman 1985). This is interpreted
+        as: accept iff the proposal lies inside every red line in force and
+        U(proposal) + inducements >= U(no-deal point) - the stalemate's accumulated cost,
+        with its current ideal point.
         """
-        return self.within_red_lines(proposal) & (self.utility(proposal) >= self.no_deal_utility())
+        cost, offered = self.pressure()
+        gain = self.utility(proposal) + offered
+        return self.within_red_lines(proposal) & (gain >= self.no_deal_utility() - cost)
 
     def may_act(self, round_: int) -> bool:
-        """Whether it has a unilateral option open in this round."""
-        option = self._unilateral
-        return option is not None and round_ >= option.earliest_round
+        """Whether its unilateral option can be open in this round in any replicate.
 
-    def unilateral_hazard(self, round_: int, backing: np.ndarray) -> np.ndarray:
-        """Probability of acting alone this round, per replicate (0 without an option).
-
-        Source: unilateral secession becomes likelier the longer talks stay deadlocked and the
-        more external support the seceding side can count on (Coggins 2011, "Friends in high
-        places", International Organization 65:433; on Kosovo, Ker-Lindsay 2009). This is
-        interpreted as: from `earliest_round` on, the hazard is
-        min(1, base_rate + growth x (round - earliest_round)) times `backing`, the capability
-        share of the other parties expected to recognise the act.
+        From the scenario alone (the earliest round its option can take, drawn or not), so
+        that whether a round draws random numbers never depends on other replicates.
         """
         option = self._unilateral
+        return option is not None and round_ >= self.model.earliest_possible[self.index]
+
+    def unilateral_hazard(
+        self, round_: int, backing: np.ndarray, endorsed: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Probability of acting alone this round, per replicate (0 without an option).
+
+        The option's rule (`sim.unilateral.UNILATERAL_RULES`) sets it from the `Situation`:
+        whether the option is open, the `backing` (the capability share of the other parties
+        expected to recognise the act), the patrons' consent (`NegotiationModel.consent`,
+        from `endorsed`, the parties expected to judge the act favourably, (N, L); all of
+        them if not given), the value of acting alone and of staying.
+        """
         if not self.may_act(round_):
             return np.zeros_like(backing)
-        rate = min(1.0, option.base_rate + option.growth * (round_ - option.earliest_round))
-        return rate * backing
+        model = self.model
+        option = model.options[self.index]
+        endorsed = (
+            np.ones((len(model.parties), len(backing)), dtype=bool)
+            if endorsed is None
+            else endorsed
+        )
+        cost, offered = self.pressure()
+        acting = backing * self.utility(option.point) + (1 - backing) * self.utility(
+            model.status_quo
+        )
+        staying = self.no_deal_utility() - cost
+        proposal = model.last_proposal
+        if proposal is not None and proposal.point.shape[-1] == len(backing):
+            on_table = proposal.united & self.within_red_lines(proposal.point)
+            offer = self.utility(proposal.point) + offered
+            staying = np.where(on_table, np.maximum(staying, offer), staying)
+        situation = Situation(
+            round=round_,
+            open=round_ >= np.asarray(option.earliest_round),
+            backing=backing,
+            consent=model.consent(self, endorsed),
+            acting=acting,
+            staying=np.broadcast_to(staying, backing.shape),
+        )
+        return UNILATERAL_RULES[self._unilateral.rule](option, situation)
 
-    def acts_alone(self, round_: int, backing: np.ndarray) -> np.ndarray:
+    def acts_alone(
+        self, round_: int, backing: np.ndarray, endorsed: np.ndarray | None = None
+    ) -> np.ndarray:
         """Whether it acts alone this round, per replicate: a draw against its hazard, (L,).
 
         One uniform number is drawn per live replicate from its stream (`sim.streams`; none
@@ -229,7 +297,7 @@ class Party(mesa.Agent):
             return np.zeros(backing.shape, dtype=bool)
         model = self.model
         draws = model.streams.uniform(model.live_replicates)
-        return draws < self.unilateral_hazard(round_, backing)
+        return draws < self.unilateral_hazard(round_, backing, endorsed)
 
 
 LAYERED_UP_TO = 4096
@@ -239,18 +307,29 @@ LAYERED_UP_TO = 4096
 class Ties:
     """Weighted ties between parties, summed tie by tie.
 
-    `sum(values)[i] = sum_j W_ij values[j]`. The sum runs over the non-zero ties in a fixed
-    order, element by element, so each replicate's result is the same whatever the number of
-    replicates alongside it (a BLAS matrix product may round differently with the batch shape).
+    `sum(values)[i] = sum_j W_ij values[j]`. The weights are (N, N), or (N, N, W) with a
+    replicate axis (W = 1: shared; W = L: one weight per live replicate). The sum runs over
+    the non-zero ties in a fixed order, element by element, so each replicate's result is the
+    same whatever the number of replicates alongside it (a BLAS matrix product may round
+    differently with the batch shape).
     """
 
     def __init__(self, weights: np.ndarray):
-        self.pairs = [(int(i), int(j), float(weights[i, j])) for i, j in np.argwhere(weights)]
+        weights = np.asarray(weights, dtype=float)
+        if weights.ndim == 2:
+            weights = weights[..., None]
+        shared = weights.shape[-1] == 1
+        self.pairs = [
+            (int(i), int(j), float(weights[i, j, 0]) if shared else weights[i, j])
+            for i, j in np.argwhere((weights != 0).any(axis=-1))
+        ]
         self.row_sums = weights.sum(axis=1)
+        """Per party, the sum of its ties' weights, (N, W)."""
         self.abs_row_sums = np.abs(weights).sum(axis=1)
+        """Per party, the sum of its ties' absolute weights, (N, W)."""
         # Layer t holds every party's t-th tie, so one numpy operation per layer adds each
         # party's ties in the same order as one by one.
-        rows: dict[int, list[tuple[int, float]]] = {}
+        rows: dict[int, list[tuple[int, Any]]] = {}
         for i, j, weight in self.pairs:
             rows.setdefault(i, []).append((j, weight))
         depth = max((len(ties) for ties in rows.values()), default=0)
@@ -274,9 +353,9 @@ class Ties:
             for i, j, weight in self.pairs:
                 total[i] += weight * values[j]
             return total
-        expand = (slice(None),) + (None,) * (values.ndim - 1)
+        inner = (1,) * (values.ndim - 2)
         for parties, others, weights in self._layers:
-            total[parties] += weights[expand] * values[others]
+            total[parties] += weights.reshape(len(weights), *inner, -1) * values[others]
         return total
 
 
@@ -368,7 +447,8 @@ class Parties(Sequence[Party]):
         They come from the replicates' streams (`sim.streams`); None when `decision.noise` is
         0 (nothing is drawn).
         """
-        if self.model.decision.noise == 0:
+        noise = self.model.decision.noise
+        if not isinstance(noise, np.ndarray) and noise == 0:
             return None
         return self.model.streams.normal((len(self),), replicates)
 
@@ -377,10 +457,9 @@ class Parties(Sequence[Party]):
 
         Sources: alliance pull as capability-weighted social influence (French 1956; Friedkin
         & Johnsen 1990); concession toward the mediator's proposal (Zeuthen 1930; Pruitt 1981);
-        ripeness, flexibility growing with the cost of a mutually hurting stalemate (Zartman
-        1989, 2000); red lines as reservation points never crossed (Raiffa 1982); the drift as
-        the usual stochastic stand-in for influences left out (Grimm & Railsback 2005). This is
-        interpreted as:
+        red lines as reservation points never crossed (Raiffa 1982), a disputant's as they
+        stand this round (`sim.stalemate.lines_in_force`); the drift as the usual stochastic
+        stand-in for influences left out (Grimm & Railsback 2005). This is interpreted as:
 
         1. Alliance pull on party i: sum_j A_ij (p_j - p_i) (`NegotiationModel.ties`; rivals push
            apart).
@@ -389,31 +468,32 @@ class Parties(Sequence[Party]):
         3. If the weights of these pulls (sum_j |A_ij|, plus `mediation.pull` in a round with a
            joint proposal) add up to more than 1, the pulls are scaled down to add up to 1, so
            the party heads for a point within reach and never overshoots it.
-        4. The party moves its effective flexibility times the (scaled) sum, where the effective
-           flexibility is min(1, flexibility x (1 + ripeness x rounds since talks began)),
-           scaled per issue by `concession_by_salience` (it gives ground on the issues
-           it cares least about).
+        4. The party moves its flexibility times the (scaled) sum, scaled per issue by
+           `concession_by_salience` (it gives ground on the issues it cares least about).
         5. Noise: a disputant's stance drifts by a normal term with sd `noise` per issue
            (domestic politics shifting the negotiators' stances; other parties' idiosyncrasies
            enter where they act, as the random term of their judgement of a text).
-        6. The result is clipped into the party's red lines.
+        6. The result is clipped into the party's red lines (a disputant's in force).
         """
         model = self.model
         positions = model.positions
-        _, k, r = positions.shape
+        n, k, r = positions.shape
         ties = model.ties.pull
         disputants = model.disputant_index
-        pull = ties.sum(positions) - ties.row_sums[:, None, None] * positions
-        weight = np.repeat(ties.abs_row_sums[:, None], r, axis=1)
+        pull = ties.sum(positions) - ties.row_sums[:, None, :] * positions
+        weight = np.broadcast_to(ties.abs_row_sums, (n, r)).copy()
         if proposal is not None:
             mediated = proposal.united * (proposal.point - positions[disputants])
             pull[disputants] += model.troika.pull * mediated
             weight[disputants] += model.troika.pull * proposal.united
-        stalemate = max(0, round_ - model.troika.first_round)
-        flexibility = np.minimum(1.0, model.flexibility * (1.0 + model.ripeness * stalemate))
-        share = flexibility[:, None, None] * model.concession / np.maximum(weight, 1.0)[:, None]
+        flexibility = model.flexibility[:, None, :]
+        share = flexibility * model.concession / np.maximum(weight, 1.0)[:, None]
         moved = positions + share * pull
-        if model.noise > 0:
+        if isinstance(model.noise, np.ndarray) or model.noise > 0:  # drawn: always
             drift = model.streams.normal((len(disputants), k), model.live_replicates)
             moved[disputants] += model.noise * drift
-        model.positions = np.clip(moved, model.red_low, model.red_high, out=moved)
+        held = moved[disputants]
+        np.clip(moved, model.red_low, model.red_high, out=moved)
+        if model.held_low is not None:
+            moved[disputants] = np.clip(held, model.held_low, model.held_high)
+        model.positions = moved

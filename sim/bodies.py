@@ -14,8 +14,9 @@ import numpy as np
 
 from sim.checks import BodyCheck, CheckedBody, field_check, point, rule_name, schema_check
 from sim.mediation import COMPROMISE_RULES, Disputants, Proposal, troika_proposal
+from sim.parameters import ScenarioValues, stack
 from sim.records import SessionRecord
-from sim.scenario import Mediation, SecurityCouncil, TroikaMember
+from sim.scenario import Decision, Mediation, SecurityCouncil, TroikaMember
 from sim.strategies import SPONSOR_STRATEGIES, Preparation
 from sim.voting import ABSTAIN, NO, count_votes
 
@@ -77,7 +78,7 @@ class Troika(CheckedBody):
         "deadline": _deadline,
     }
 
-    def __init__(self, model: NegotiationModel, spec: Mediation):
+    def __init__(self, model: NegotiationModel, spec: Mediation, values: ScenarioValues):
         self.model = model
         self._members = tuple(model.party(name) for name in spec.troika)
         self.bias = [member.bias for member in spec.troika.values()]
@@ -86,6 +87,16 @@ class Troika(CheckedBody):
         self.pull = spec.pull
         self.first_round = spec.first_round
         self.deadline = spec.deadline
+        drawn = {
+            "bias": stack(
+                [values(f"mediation.troika.{m}.bias", t.bias) for m, t in spec.troika.items()]
+            ),
+            "cohesion": values("mediation.cohesion", spec.cohesion),
+            "pull": values("mediation.pull", spec.pull),
+        }
+        for name, value in drawn.items():  # drawn per replicate: (W,), or (M, W) for biases
+            if np.ndim(value) and np.shape(value)[-1] > 1:
+                object.__setattr__(self, name, value)
 
     @property
     def members(self) -> tuple[Party, ...]:
@@ -103,7 +114,7 @@ class Troika(CheckedBody):
         disputants = Disputants(
             positions=model.positions[index],
             capability=model.capability[index],
-            salience=model.salience[index, :, 0],
+            salience=model.salience[index],
             no_deal=model.no_deal[index],
             loss=model.loss,
         )
@@ -148,7 +159,7 @@ class Council(CheckedBody):
         "amendment_step": field_check(SecurityCouncil, "amendment_step"),
     }
 
-    def __init__(self, model: NegotiationModel, spec: SecurityCouncil):
+    def __init__(self, model: NegotiationModel, spec: SecurityCouncil, values: ScenarioValues):
         self.model = model
         self._members = tuple(model.party(name) for name in spec.members)
         self._member_index = np.array([m.index for m in self._members])
@@ -163,6 +174,13 @@ class Council(CheckedBody):
         self.draft = spec.draft
         self.max_amendments = spec.max_amendments
         self.amendment_step = spec.amendment_step
+        drawn = {
+            "draft": values.point("security_council.draft", spec.draft, model.issues),
+            "amendment_step": values("security_council.amendment_step", spec.amendment_step),
+        }
+        for name, value in drawn.items():  # drawn per replicate: (W,), or (K, W) for the draft
+            if np.ndim(value) and np.shape(value)[-1] > 1:
+                object.__setattr__(self, name, value)
 
     @property
     def members(self) -> tuple[Party, ...]:
@@ -238,3 +256,25 @@ class Council(CheckedBody):
             votes=votes,
         )
         return Session(record=record, draft=prepared.draft, adopted=tally.adopted & tabled)
+
+
+class DecisionRules(CheckedBody):
+    """How every party judges a text (`sim.agents.Parties.judge`): the scenario's `decision`.
+
+    `abstain_band`, `patron_alignment` and `noise` are checked as in the schema when set
+    between steps; a value drawn per replicate is an (L,) array.
+    """
+
+    checks: ClassVar[dict[str, BodyCheck]] = {
+        "abstain_band": field_check(Decision, "abstain_band"),
+        "patron_alignment": field_check(Decision, "patron_alignment"),
+        "noise": field_check(Decision, "noise"),
+    }
+
+    def __init__(self, spec: Decision, values: ScenarioValues):
+        for name in self.checks:
+            value = values(f"decision.{name}", getattr(spec, name))
+            if np.ndim(value):
+                object.__setattr__(self, name, value)
+            else:
+                setattr(self, name, value)

@@ -95,6 +95,7 @@ from sim.scenario import (
     _Strict,
     _strip,
     _suggest,
+    copied_along,
     load_scenario,
     read_yaml_file,
     validate_scenario,
@@ -665,7 +666,7 @@ def _parameter_problems(sweep: Sweep, base: Scenario) -> list[Problem]:
                 )
             )
             continue
-        missing = _set_path(_copied_along(data, path), path, None)
+        missing = _set_path(copied_along(data, path), path, None)
         if missing is not None:
             found = missing.found if missing.path == path else f"{missing.found} at {missing.path}"
             problems.append(Problem(here, found, missing.expected))
@@ -674,7 +675,7 @@ def _parameter_problems(sweep: Sweep, base: Scenario) -> list[Problem]:
         problems += value_problems
         new_key = not _has_path(data, path)
         for where, value in values:
-            overridden = _copied_along(data, path)
+            overridden = copied_along(data, path)
             _set_path(overridden, path, value)
             try:
                 scenario = Scenario.model_validate(overridden)
@@ -707,33 +708,6 @@ def _has_path(data: Any, path: str) -> bool:
         else:
             return False
     return True
-
-
-def _copied_along(data: dict[str, Any], path: str) -> dict[str, Any]:
-    """A copy of `data` that shares everything but the containers on the way to `path`.
-
-    Setting a value at `path` in the copy (`_set_path`) leaves `data` as it was; the rest of
-    the tree is shared, not copied (validation reads it and never changes it).
-    """
-    root = dict(data)
-    node: Any = root
-    for key in path.split(".")[:-1]:
-        if isinstance(node, dict) and key in node:
-            index: Any = key
-        elif isinstance(node, list) and key.isdigit() and int(key) < len(node):
-            index = int(key)
-        else:
-            break
-        child = node[index]
-        if isinstance(child, dict):
-            child = dict(child)
-        elif isinstance(child, list):
-            child = list(child)
-        else:
-            break
-        node[index] = child
-        node = child
-    return root
 
 
 def _override_problem(where: str, path: str, value: Any, problem: Problem) -> Problem:

@@ -28,18 +28,29 @@ class Disputants:
     positions: np.ndarray
     """Their current ideal points, (D, K, R)."""
     capability: np.ndarray
-    """Their capability, (D,)."""
+    """Their capability, (D,) or (D, W) with a replicate axis (W = 1 or R)."""
     salience: np.ndarray
-    """Their normalised salience, (D, K)."""
+    """Their normalised salience, (D, K) or (D, K, W) with a replicate axis."""
     no_deal: np.ndarray
     """Their no-deal (BATNA) points, (D, K, 1)."""
     loss: Loss
     """The scenario's utility: "linear" or "quadratic"."""
 
+    def __post_init__(self) -> None:
+        if np.ndim(self.capability) == 1:
+            object.__setattr__(self, "capability", np.asarray(self.capability)[:, None])
+        object.__setattr__(self, "salience", _with_replicates(self.salience))
+
     @cached_property
     def no_deal_utility(self) -> np.ndarray:
         """Each disputant's utility of its no-deal point in each replicate, (D, R)."""
-        return utility(self.no_deal, self.positions, self.salience[:, :, None], self.loss)
+        return utility(self.no_deal, self.positions, self.salience, self.loss)
+
+
+def _with_replicates(salience: np.ndarray) -> np.ndarray:
+    """Salience (D, K) given a replicate axis of width 1, (D, K, 1); (D, K, W) as it is."""
+    salience = np.asarray(salience, dtype=float)
+    return salience[..., None] if salience.ndim == 2 else salience
 
 
 CompromiseRule = Callable[[Disputants], np.ndarray]
@@ -59,7 +70,7 @@ def compromise_model(disputants: Disputants) -> np.ndarray:
     compromise on an issue in proportion to its capability times the salience it gives the
     issue (`weighted_mean`); on an issue no disputant cares about, the plain mean is used.
     """
-    weights = disputants.capability[:, None] * disputants.salience
+    weights = disputants.capability[:, None, :] * disputants.salience
     return weighted_mean(disputants.positions, weights)
 
 
@@ -103,13 +114,14 @@ def weighted_mean(positions: np.ndarray, weights: np.ndarray) -> np.ndarray:
 
     Args:
         positions: disputants' positions, (D, K, R).
-        weights: capability x salience per disputant and issue, (D, K).
+        weights: capability x salience per disputant and issue, (D, K) or (D, K, W).
 
     Returns:
         The compromise, (K, R).
     """
-    total = weights.sum(axis=0)[:, None]
-    weighted = sum_in_order(weights[:, :, None] * positions, axis=0)
+    weights = _with_replicates(weights)
+    total = weights.sum(axis=0)
+    weighted = sum_in_order(weights * positions, axis=0)
     plain = sum_in_order(positions, axis=0) / len(positions)
     return np.where(total > 0, weighted / np.where(total > 0, total, 1.0), plain)
 
@@ -149,7 +161,7 @@ def nash(
     """
     low = positions.min(axis=0)
     high = positions.max(axis=0)
-    weights = salience[:, :, None]
+    weights = _with_replicates(salience)
 
     def log_product(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The objective at x (K, R) and a supergradient of it, (R,) and (K, R)."""
@@ -166,7 +178,7 @@ def nash(
     x = _ellipsoid_max(log_product, low, high)
     gains = utility(x, positions, weights, loss) - no_deal
     no_zone = (gains <= 0).any(axis=0)
-    return np.where(no_zone, utilitarian(positions, salience, loss), x)
+    return np.where(no_zone, utilitarian(positions, weights, loss), x)
 
 
 def _ellipsoid_max(objective, low: np.ndarray, high: np.ndarray) -> np.ndarray:
@@ -230,7 +242,8 @@ def utilitarian(positions: np.ndarray, salience: np.ndarray, loss: Loss) -> np.n
         salience: normalised salience, (D, K).
         loss: "linear" or "quadratic" utility.
     """
-    weights = np.broadcast_to(salience[:, :, None], positions.shape)
+    salience = _with_replicates(salience)
+    weights = np.broadcast_to(salience, positions.shape)
     if loss == "quadratic":
         return weighted_mean(positions, salience)
     order = np.argsort(positions, axis=0)
@@ -286,10 +299,11 @@ def troika_proposal(
     Args:
         compromise: the compromise among the disputants, (K, R).
         mediators: the mediators' positions, (M, K, R).
-        bias: each mediator's bias in [0, 1], (M,).
-        cohesion: the largest tolerated gap between two members' proposals.
+        bias: each mediator's bias in [0, 1], (M,) or (M, W) with a replicate axis.
+        cohesion: the largest tolerated gap between two members' proposals (or (W,)).
     """
-    members = compromise + bias[:, None, None] * (mediators - compromise)
+    bias = np.asarray(bias, dtype=float)
+    members = compromise + bias.reshape(len(bias), 1, -1) * (mediators - compromise)
     spread = (members.max(axis=0) - members.min(axis=0)).max(axis=0)
     point = sum_in_order(members, axis=0) / len(members)
     return Proposal(point=point, united=spread <= cohesion, members=members)

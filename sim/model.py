@@ -11,6 +11,8 @@ the Monte Carlo engine.
 
 from __future__ import annotations
 
+import dataclasses
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -18,12 +20,15 @@ import mesa
 import numpy as np
 
 from sim.agents import AllianceTies, Parties, Party, Ties, concession_by_salience
-from sim.bodies import Council, Troika
+from sim.bodies import Council, DecisionRules, Troika
 from sim.checks import point, schema_check
 from sim.mediation import Proposal
+from sim.parameters import ScenarioValues, draw_uncertain, party_arrays, stack, width
 from sim.records import QUANTILES, Outcome, RunRecords, SessionRecord, Trajectory, record_labels
-from sim.scenario import Alliance, PartySpec, Scenario
+from sim.scenario import Alliance, Event, PartySpec, Scenario
+from sim.stalemate import Leverage, inducement, lines_in_force, stalemate_cost
 from sim.streams import ReplicateStreams
+from sim.unilateral import Option
 from sim.utility import sum_in_order
 from sim.voting import YES
 
@@ -35,22 +40,32 @@ PARTY_STATE = (
     "flexibility",
     "red_low",
     "red_high",
+    "core_low",
+    "core_high",
     "no_deal",
+    "stalemate_cost",
+    "audience_cost",
+    "restraint",
     "disputant",
 )
 """The parties' attributes kept in the model's party-major arrays (besides `positions`)."""
+
+PER_ISSUE = ("salience", "red_low", "red_high", "core_low", "core_high", "no_deal")
+"""The party arrays with an issue axis, (N, K, W); the others but `disputant` are (N, W)."""
 
 
 class NegotiationModel(mesa.Model):
     """Troika-mediated negotiation with Security Council votes and a unilateral option.
 
-    The parties' parameters are read-only party-major arrays (N parties, K issues), changed
-    through the parties' attributes (`Party`) or `set_party` and `set_alliance`: `salience`,
-    `red_low`, `red_high` and `no_deal` (N, K, 1); `capability`, `flexibility` and
-    `disputant` (N,); `alliance_strength` (N, N). What depends on them (`disputants`,
+    The parties' parameters are read-only party-major arrays (N parties, K issues) that end
+    in a replicate axis of width W (1 where all replicates share the value; L, the live
+    replicates, where it was drawn per replicate or changed by an event in some of them),
+    changed through the parties' attributes (`Party`) or `set_party` and `set_alliance`:
+    `salience`, `red_low`, `red_high`, `core_low`, `core_high` and `no_deal` (N, K, W);
+    `capability`, `flexibility`, `stalemate_cost`, `audience_cost` and `restraint` (N, W);
+    `disputant` (N,); `alliance_strength` (N, N, W). What depends on them (`disputants`,
     `actors`, `concession`, `ties`) is derived again after every change (`derive`). The
-    positions, which change every round, are `positions` (N, K, L) over the L live
-    replicates.
+    positions, which change every round, are `positions` (N, K, L).
 
     Args:
         scenario: a validated scenario (see `sim.scenario.load_scenario`).
@@ -82,13 +97,16 @@ class NegotiationModel(mesa.Model):
             raise ValueError(f"replicates must be at least 1, got {self.replicates}")
         self.streams = ReplicateStreams(self.seed, self.replicates, first_replicate)
         """The random numbers of the replicates, drawn per block (`sim.streams`)."""
+        self.drawn = draw_uncertain(scenario, self.streams, self.replicates)
+        """Each uncertain value's draws, path -> (R,) (`sim.parameters.draw_uncertain`)."""
+        values = ScenarioValues(self.drawn)
         self.issues = scenario.issue_names
         self.loss = scenario.utility
         self.horizon = scenario.horizon
-        self.status_quo = self.point(scenario.status_quo)
+        self.status_quo = values.point("status_quo", scenario.status_quo, self.issues)
         self.ripeness = scenario.ripeness
-        self.noise = scenario.noise
-        self.decision = scenario.decision
+        self.noise = values("noise", scenario.noise)
+        self.decision = DecisionRules(scenario.decision, values)
 
         self.parties = Parties(self)
         self._by_name: dict[str, Party] = {}
@@ -100,20 +118,43 @@ class NegotiationModel(mesa.Model):
         # model alive for good (mesa issue #3179, fixed in mesa 3.4, which needs Python 3.12):
         # a sweep's workers would grow by every model they ran. Parties are only made here.
         mesa.Agent._ids.pop(self, None)
-        self._set_initial_state(scenario)
-        self.positions = np.empty((len(self.parties), len(self.issues), self.replicates))
-        self.positions[:] = np.array(
-            [self.point(spec.position) for spec in scenario.parties.values()]
+        self.options: dict[int, Option] = {}
+        """Each actor's unilateral option, by party index (`sim.unilateral.Option`)."""
+        self.earliest_possible: dict[int, int] = {}
+        """Each actor's earliest round to act in any replicate (drawn or not)."""
+        for party in self.parties:
+            self.open_option(party, values)
+        self.held_low: np.ndarray | None = None
+        """The disputants' red lines in force this round, (D, K, W) (`sim.stalemate`)."""
+        self.held_high: np.ndarray | None = None
+        self.stalemate: np.ndarray | None = None
+        """The disputants' accumulated cost of the stalemate this round, (D, W)."""
+        self.offered: np.ndarray | None = None
+        """The inducements offered to the disputants this round, (D, W)."""
+        self._set_initial_state(scenario, values)
+        start = stack(
+            [
+                values.point(f"parties.{p}.position", s.position, self.issues)
+                for p, s in scenario.parties.items()
+            ]
+        )
+        self.positions = np.clip(
+            np.broadcast_to(start, (*start.shape[:2], self.replicates)), self.red_low, self.red_high
         )
 
-        self.troika = Troika(self, scenario.mediation)
+        self.troika = Troika(self, scenario.mediation, values)
         council = scenario.security_council
-        self.council = Council(self, council) if council is not None else None
+        self.council = Council(self, council, values) if council is not None else None
         self.council_log = SessionRecord.empty(
             len(self.council.sessions) if self.council else 0,
             len(self.council.members) if self.council else 0,
             self.replicates,
         )
+        self.leverage = _leverage(scenario, values, self.replicates)
+        self.events = [
+            _plan(self, index, event, values) for index, event in enumerate(scenario.events)
+        ]
+        """The scenario's events, each with its round and whether it happens, per replicate."""
 
         replicates = self.replicates
         self._rows = np.arange(replicates)
@@ -123,6 +164,12 @@ class NegotiationModel(mesa.Model):
         self.outcome_point = np.full((replicates, len(self.issues)), np.nan)
         self.proposals = np.zeros(replicates, dtype=np.int64)
         self.recognised = np.zeros((len(self.parties), replicates), dtype=bool)
+        self.adopted = np.zeros(replicates, dtype=bool)
+        """Whether the Council adopted a resolution in the replicate."""
+        self.accepted = np.zeros(replicates, dtype=bool)
+        """Whether every disputant accepted the resolution adopted."""
+        self.happened = np.zeros((len(self.events), replicates), dtype=bool)
+        """Whether each event happened in the replicate (while it was running)."""
         self._recognition_terms: dict[int, np.ndarray | None] = {}
         """Per actor, the random terms of the other parties' judgements of its act, (N, R)."""
         self.round_proposal: Proposal | None = None
@@ -144,46 +191,44 @@ class NegotiationModel(mesa.Model):
 
     # --- the parties' state ----------------------------------------------------------------
 
-    def _set_initial_state(self, scenario: Scenario) -> None:
+    def _set_initial_state(self, scenario: Scenario, values: ScenarioValues) -> None:
         """Set the party-major arrays of the scenario's parameters and derive from them.
 
         The arrays are read-only: `set_party` changes them.
         """
-        issues = self.issues
-        salience, lines, no_deal = [], [], []
-        for spec in scenario.parties.values():
-            raw = np.array([[(spec.salience or {}).get(issue, 1.0)] for issue in issues])
-            salience.append(raw / raw.sum())
-            lines.append(np.array([spec.red_lines.get(issue, (0.0, 1.0)) for issue in issues]))
-            no_deal.append(self.point(spec.no_deal) if spec.no_deal else self.status_quo)
-        lines_array = np.array(lines)
-        n = len(self.parties)
-        strength = np.zeros((n, n))
-        for alliance in scenario.alliances:
-            i, j = (self.party(name).index for name in alliance.between)
-            strength[i, j] = strength[j, i] = alliance.strength
-        state = {
-            "salience": np.array(salience),
-            "capability": np.array([spec.capability for spec in scenario.parties.values()]),
-            "flexibility": np.array([spec.flexibility for spec in scenario.parties.values()]),
-            "red_low": lines_array[:, :, :1].copy(),
-            "red_high": lines_array[:, :, 1:].copy(),
-            "no_deal": np.array(no_deal),
-            "disputant": np.array([spec.disputant for spec in scenario.parties.values()]),
-            "alliance_strength": strength,
-        }
-        for name, array in state.items():
+        for name, array in party_arrays(scenario, values, self.status_quo).items():
             array.flags.writeable = False
             setattr(self, name, array)
         self.derive()
 
+    def open_option(self, party: Party, values: ScenarioValues | None = None) -> None:
+        """Set up the party's unilateral option (`options`), with its drawn values if any."""
+        spec = party.unilateral
+        self.options.pop(party.index, None)
+        if spec is None:
+            return
+        values = values or ScenarioValues({})
+        base = f"unilateral.{party.name}"
+        self.options[party.index] = Option(
+            point=values.point(f"{base}.point", spec.point, self.issues),
+            **{
+                field: values(f"{base}.{field}", getattr(spec, field))
+                for field in ("earliest_round", "base_rate", "growth", "resolve")
+            },
+        )
+        earliest = self.scenario.uncertainty.get(f"{base}.earliest_round")
+        low = spec.earliest_round if earliest is None or values.drawn == {} else earliest.ends()[0]
+        self.earliest_possible[party.index] = max(1, math.floor(low + 0.5))
+
     def state(self, name: str) -> np.ndarray:
         """The party-major array of a parameter (read-only; change it with `set_party`).
 
-        Names and shapes (N parties, K issues): `salience`, `red_low`, `red_high`, `no_deal`
-        (N, K, 1); `capability`, `flexibility`, `disputant` (N,); `alliance_strength` (N, N),
-        symmetric. Each is also an attribute of the model (`model.salience`). The positions,
-        which change every round, are `positions`, (N, K, L).
+        Names and shapes (N parties, K issues, W = 1 or L): `salience`, `red_low`,
+        `red_high`, `core_low`, `core_high`, `no_deal` (N, K, W); `capability`,
+        `flexibility`, `stalemate_cost`, `audience_cost`, `restraint` (N, W); `disputant`
+        (N,); `alliance_strength` (N, N, W), symmetric. Each is also an attribute of the
+        model (`model.salience`). The positions, which change every round, are `positions`,
+        (N, K, L).
         """
         if name not in (*PARTY_STATE, "alliance_strength"):
             raise ValueError(
@@ -195,11 +240,11 @@ class NegotiationModel(mesa.Model):
         """Set attribute `name` of the party at `index`: what `party.<name> = value` does.
 
         The value is checked as the scenario schema checks it (docs/ODD.md, section 8.2) and
-        takes effect in every rule from the next decision on. A point (position, red line,
-        no-deal point, salience) is given as an issue -> value mapping or as K numbers in
-        issue order; a position may also be (K, L), one column per live replicate; `red_lines`
-        takes K pairs [low, high] (or an issue -> pair mapping). Salience is normalised to sum
-        to 1.
+        takes effect in every rule from the next decision on, in every replicate. A point
+        (position, red line, no-deal point, salience) is given as an issue -> value mapping
+        or as K numbers in issue order; a position may also be (K, L), one column per live
+        replicate; `red_lines` takes K pairs [low, high] (or an issue -> pair mapping), and
+        moves the cores out with them where needed. Salience is normalised to sum to 1.
 
         Raises:
             ValueError: if the value has the wrong shape or is out of range.
@@ -211,10 +256,17 @@ class NegotiationModel(mesa.Model):
             low, high = _red_lines(self, value)
             self._write("red_low", index, low)
             self._write("red_high", index, high)
+            self._write("core_low", index, np.minimum(self.core_low[index], low))
+            self._write("core_high", index, np.maximum(self.core_high[index], high))
             return
         if name not in PARTY_STATE:
             raise ValueError(f"parties have no stored attribute {name!r}")
         self._write(name, index, _checked(self, index, name, value))
+        if name in ("red_low", "red_high"):  # the core never lies inside the stated line
+            core, outward = (
+                ("core_low", np.minimum) if name == "red_low" else ("core_high", np.maximum)
+            )
+            self._write(core, index, outward(self.state(core)[index], self.state(name)[index]))
 
     def set_alliance(self, first: str, second: str, strength: float) -> None:
         """Set the strength of the tie between two parties (in [-1, 1]; 0 removes it)."""
@@ -225,35 +277,67 @@ class NegotiationModel(mesa.Model):
         self._write("alliance_strength", (i, j), value)
         self._write("alliance_strength", (j, i), value)
 
-    def _write(self, name: str, index: Any, value: Any) -> None:
-        """Write into a read-only state array, then derive again what depends on the state."""
+    def _write(self, name: str, index: Any, value: Any, where: np.ndarray | None = None) -> None:
+        """Write into a read-only state array, then derive again what depends on the state.
+
+        `where` (L,) bool: write only in those live replicates (the array takes a replicate
+        axis of width L if it had none).
+        """
         array = self.state(name)
-        array.flags.writeable = True
-        try:
-            array[index] = value
-        finally:
+        if where is not None and not where.all():
+            if array.shape[-1] != len(where):
+                array = np.broadcast_to(array, (*array.shape[:-1], len(where))).copy()
+            else:
+                array = array.copy()
+            array[index][..., where] = np.asarray(value)[..., None] if np.ndim(value) else value
             array.flags.writeable = False
+            setattr(self, name, array)
+        else:
+            array.flags.writeable = True
+            try:
+                array[index] = value
+            finally:
+                array.flags.writeable = False
         self.derive()
 
     def derive(self) -> None:
         """Compute what is derived from the parties' parameters, after any of them changed.
 
         `disputant_index` and `disputants`: the parties whose consent an agreement needs;
-        `actors`: the parties with an option to act alone; `concession`: every party's per-issue
-        concession factor, (N, K, 1) (`concession_by_salience`); `ties`: the alliance pull and
-        the patronage ties (`AllianceTies`). Pull: A_ij = w_ij c_j / (c_i + c_j), so a weak
-        party is pulled hard by a strong ally and barely moves it (capability-weighted social
-        influence: French 1956; Friedkin & Johnsen 1990). Patronage: P_ij = w_ij where j is
-        more capable than i (j is i's patron).
+        `disputant_row`: a disputant's row in the disputants' arrays; `actors`: the parties
+        with an option to act alone; `concession`: every party's per-issue concession factor,
+        (N, K, W) (`concession_by_salience`); `patronage`, (N, N, W), and `ties`: the
+        alliance pull and the patronage ties (`AllianceTies`). Pull:
+        A_ij = w_ij c_j / (c_i + c_j), so a weak party is pulled hard by a strong ally and
+        barely moves it (capability-weighted social influence: French 1956; Friedkin &
+        Johnsen 1990). Patronage: P_ij = w_ij where j is more capable than i (j is i's
+        patron).
         """
         self.disputant_index = np.flatnonzero(self.disputant)
+        self.disputant_row = {int(i): row for row, i in enumerate(self.disputant_index)}
         self.disputants = [self.parties[i] for i in self.disputant_index]
         self.actors = [party for party in self.parties if party.unilateral is not None]
         self.concession = concession_by_salience(self.salience)
         strength, capability = self.alliance_strength, self.capability
-        pull = strength * capability[None, :] / (capability[:, None] + capability[None, :])
-        patronage = np.where(capability[None, :] > capability[:, None], strength, 0.0)
-        self.ties = AllianceTies(Ties(pull), Ties(patronage))
+        pull = strength * capability[None] / (capability[:, None] + capability[None])
+        self.patronage = np.where(capability[None] > capability[:, None], strength, 0.0)
+        self.ties = AllianceTies(Ties(pull), Ties(self.patronage))
+
+    def consent(self, actor: Party, endorsed: np.ndarray) -> np.ndarray:
+        """The actor's patrons' consent to its acting alone, per live replicate, in [0, 1].
+
+        Source: patrons license or restrain a client's unilateral step (Ker-Lindsay 2009 and
+        Weller 2009 on the United States and the EU holding Pristina back until the troika
+        process and Serbia's presidential election were over; Coggins 2011 on great-power
+        support for secession). This is interpreted as: the consent is
+        sum_j P_aj e_j (1 - restraint_j) / sum_j P_aj over the actor's patrons j (P_aj > 0,
+        `patronage`), where e_j is 1 if the patron is expected to judge the act favourably
+        (`endorsed`, (N, L)); 1 for an actor without patrons.
+        """
+        ties = np.maximum(self.patronage[actor.index], 0.0)  # (N, W)
+        total = ties.sum(axis=0)
+        willing = sum_in_order(ties * endorsed * (1.0 - self.restraint), axis=0)
+        return np.where(total > 0, willing / np.where(total > 0, total, 1.0), 1.0)
 
     # --- helpers ---------------------------------------------------------------------------
 
@@ -288,12 +372,14 @@ class NegotiationModel(mesa.Model):
         return self.outcome == Outcome.ONGOING
 
     def step(self) -> None:
-        """One round: mediation, response, stance update, Council session, unilateral action.
+        """One round: events, mediation, response, stance update, Council, unilateral action.
 
         Only live replicates are held in the state arrays: a replicate that ends is recorded
         and dropped, so the work of a round shrinks as replicates finish.
         """
         round_ = self.steps
+        self.happen(round_)
+        self.feel_stalemate(round_)
         proposal = self.troika.propose() if self.troika.in_session(round_) else None
         self.round_proposal = proposal
         if proposal is not None:
@@ -311,6 +397,60 @@ class NegotiationModel(mesa.Model):
         if self.datacollector is not None:
             self.datacollector.collect(self)
 
+    def happen(self, round_: int) -> None:
+        """The events of this round, in the live replicates where they happen.
+
+        Source: elections, changes of government and shifts of a patron's policy change what
+        a party wants or risks (Putnam 1988 on domestic ratification; for Kosovo, Serbia's
+        presidential election of 20 January and 3 February 2008: Ker-Lindsay 2009). This is
+        interpreted as: an event's changes (`Event.set`) take effect from its round on, in
+        each replicate with probability `probability` (drawn once per replicate when the
+        model is built); `happened` records where it did.
+        """
+        for plan in self.events:
+            due = plan.happens[self._rows] & (plan.round[self._rows] == round_)
+            if not due.any():
+                continue
+            for name, index, value in plan.changes:
+                if name == "position":
+                    self.positions[index][..., due] = value
+                else:
+                    self._write(name, index, value, due)
+            self.happened[plan.index, self._rows[due]] = True
+        if self.events:
+            self._keep_cores_outside()
+
+    def _keep_cores_outside(self) -> None:
+        """Cores stay outside the stated red lines after an event moves either."""
+        for core, stated, outward in (
+            ("core_low", "red_low", np.minimum),
+            ("core_high", "red_high", np.maximum),
+        ):
+            moved = outward(self.state(core), self.state(stated))
+            if not np.array_equal(moved, np.broadcast_to(self.state(core), moved.shape)):
+                moved.flags.writeable = False
+                setattr(self, core, moved)
+
+    def feel_stalemate(self, round_: int) -> None:
+        """The disputants' cost of the stalemate, the inducements offered, their red lines.
+
+        See `sim.stalemate`: the cost (own rate x rounds of talks, plus sanctions) and the
+        inducements (`stalemate`, `offered`) wear the stated red lines down toward their cores
+        (`held_low`, `held_high`).
+        """
+        index = self.disputant_index
+        first = self.troika.first_round
+        cost = stalemate_cost(self.stalemate_cost, first, self.leverage, round_)[index]
+        offered = inducement(self.leverage, round_)[index]
+        self.stalemate, self.offered = cost, offered
+        self.held_low, self.held_high = lines_in_force(
+            (self.red_low[index], self.red_high[index]),
+            (self.core_low[index], self.core_high[index]),
+            self.salience[index],
+            cost + offered,
+            self.audience_cost[index],
+        )
+
     def respond(self, proposal: Proposal) -> Proposal:
         """The disputants answer the troika: agreement where the proposal is joint and all accept.
 
@@ -323,10 +463,29 @@ class NegotiationModel(mesa.Model):
         return self._finish(accepted, Outcome.AGREEMENT, proposal.point, proposal)
 
     def hold_session(self, round_: int) -> None:
-        """The Council sits (`Council.session`); its record is logged, an adoption ends the run."""
+        """The Council sits where no resolution was adopted yet (`Council.session`).
+
+        Source: a Council resolution binds under the Charter (Art. 25), but a party that
+        rejects it may defy it: Serbia (then the FRY) never accepted Kosovo's loss, and
+        Kosovo declared independence in 2008 against Serbia's reading of Resolution 1244
+        (1999); compliance with Council decisions depends on the parties' consent (Hurd 2007,
+        *After Anarchy*). This is interpreted as: an adopted resolution ends the dispute only
+        if it lies inside every disputant's red lines in force (`accepted`); otherwise the
+        dispute goes on, the Council does not sit on it again, and the disputants keep their
+        unilateral options. `adopted` and `accepted` are both recorded.
+        """
         session = self.council.session()
-        self.council_log.store(self.council.sessions.index(round_), self._rows, session.record)
-        self._finish(session.adopted, Outcome.RESOLUTION, session.draft)
+        rows = self._rows
+        sitting = ~self.adopted[rows]
+        record = session.record if sitting.all() else session.record.where(sitting)
+        self.council_log.store(self.council.sessions.index(round_), rows, record)
+        adopted = session.adopted & sitting
+        accepted = adopted.copy()
+        for disputant in self.disputants:
+            accepted &= disputant.within_red_lines(session.draft)
+        self.adopted[rows[adopted]] = True
+        self.accepted[rows[accepted]] = True
+        self._finish(accepted, Outcome.RESOLUTION, session.draft)
 
     def act_alone(self, actor: Party, round_: int) -> None:
         """The actor's unilateral decision; those who judge the act favourably recognise it.
@@ -334,25 +493,26 @@ class NegotiationModel(mesa.Model):
         Source: external support for secession counts by the weight of the states expected to
         recognise it (Coggins 2011); recognition follows each state's own judgement and its
         patrons' (Ker-Lindsay 2009 on the 2008 recognitions of Kosovo). This is interpreted
-        as: the backing that raises the actor's hazard (`Party.unilateral_hazard`) is the
-        capability share of the other parties whose noise-free judgement of the act is yes
-        (`Parties.judge`); if it acts, each other party recognises the act if its judgement,
-        with its random term, is yes. A replicate sees at most one act, so these random terms
-        are drawn for every replicate at once, in the first round the actor may act.
+        as: the backing (`Party.unilateral_hazard`) is the capability share of the other
+        parties whose noise-free judgement of the act is yes (`Parties.judge`); if it acts,
+        each other party recognises the act if its judgement, with its random term, is yes.
+        A replicate sees at most one act, so these random terms are drawn for every
+        replicate at once, in the first round the actor may act.
         """
         point = actor.unilateral_point
         others = np.arange(len(self.parties)) != actor.index
-        capability = self.capability
+        capability = self.capability[others]
         net = self.parties.net_utility(point)
         expected = self.parties.judge(net) == YES
-        backing = sum_in_order(capability[others, None] * expected[others], axis=0)
-        acts = actor.acts_alone(round_, backing / capability[others].sum())
+        backing = sum_in_order(capability * expected[others], axis=0)
+        acts = actor.acts_alone(round_, backing / capability.sum(axis=0), expected)
         if actor.index not in self._recognition_terms:
             replicates = np.arange(self.replicates)
             self._recognition_terms[actor.index] = self.parties.random_terms(replicates)
         terms = self._recognition_terms[actor.index]
         acting = self._rows[acts]
-        judged = self.parties.judge(net[:, acts], None if terms is None else terms[:, acting])
+        live_terms = None if terms is None else terms[:, self._rows]
+        judged = self.parties.judge(net, live_terms)[:, acts]
         self.recognised[:, acting] = (judged == YES) & others[:, None]
         self._finish(acts, Outcome.UNILATERAL, point)
 
@@ -377,11 +537,51 @@ class NegotiationModel(mesa.Model):
         ].T
         self.final_positions[..., rows] = self.positions[..., ended]
         keep = ~ended
-        self._rows = self._rows[keep]
-        self.positions = self.positions[..., keep]
+        self._drop(keep)
         if proposal is None:
             return None
         return proposal.restrict(keep)
+
+    def _drop(self, keep: np.ndarray) -> None:
+        """Keep only the live replicates `keep` selects, in every array with a replicate axis.
+
+        An array whose last axis has one column per live replicate is cut; one shared by
+        all replicates (width 1) is left as it is.
+        """
+        live = len(keep)
+        self._rows = self._rows[keep]
+        self.positions = self.positions[..., keep]
+
+        def cut(value: Any) -> Any:
+            if isinstance(value, np.ndarray) and value.ndim and value.shape[-1] == live:
+                return value[..., keep]
+            return value
+
+        changed = False
+        for name in (*PARTY_STATE, "alliance_strength"):
+            array = self.state(name)
+            if name != "disputant" and array.shape[-1] == live and live > 1:
+                array = array[..., keep]
+                array.flags.writeable = False
+                setattr(self, name, array)
+                changed = True
+        for name in ("status_quo", "noise", "held_low", "held_high", "stalemate", "offered"):
+            setattr(self, name, cut(getattr(self, name)))
+        for body, names in (
+            (self.decision, DecisionRules.checks),
+            (self.troika, ("bias", "cohesion", "pull")),
+            (self.council, ("draft", "amendment_step")),
+        ):
+            for name in names if body is not None else ():
+                object.__setattr__(body, name, cut(getattr(body, name)))
+        for index, option in self.options.items():
+            self.options[index] = Option(
+                **{f.name: cut(getattr(option, f.name)) for f in dataclasses.fields(option)}
+            )
+        if self.leverage.from_round.shape[-1] == live:
+            self.leverage = self.leverage.restrict(keep)
+        if changed:
+            self.derive()
 
     # --- data collection (see `collect`) ---------------------------------------------------
 
@@ -431,6 +631,12 @@ class NegotiationModel(mesa.Model):
         disputed = positions[self.disputant_index]
         return RunRecords(
             **{**record_labels(self.scenario), "seed": self.seed},
+            drawn_values=np.array([self.drawn[path] for path in sorted(self.drawn)]).reshape(
+                len(self.drawn), self.replicates
+            ),
+            happened=self.happened.copy(),
+            adopted=self.adopted.copy(),
+            accepted=self.accepted.copy(),
             outcome=self.outcome.copy(),
             end_round=self.end_round.copy(),
             point=self.outcome_point.copy(),
@@ -440,6 +646,82 @@ class NegotiationModel(mesa.Model):
             positions=positions.transpose(0, 2, 1).copy(),
             gap=(disputed.max(axis=0) - disputed.min(axis=0)).T,
         )
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class EventPlan:
+    """An event as the model applies it: where and when it happens, and what it changes."""
+
+    index: int
+    """Its place in the scenario's `events`."""
+    round: np.ndarray
+    """(R,): the round it happens in, per replicate."""
+    happens: np.ndarray
+    """(R,) bool: whether it happens in the replicate."""
+    changes: list[tuple[str, Any, float]]
+    """(state array, index into it, value): `position` or a party-major array."""
+
+
+def _plan(model: NegotiationModel, index: int, event: Event, values: ScenarioValues) -> EventPlan:
+    """The plan of event `index`: its draws, and its changes as writes into the model's arrays.
+
+    Whether it happens is decided by one uniform number per replicate, drawn when the model
+    is built (so it never depends on other replicates).
+    """
+    base = f"events.{index}"
+    count = model.replicates
+    probability = np.broadcast_to(values(f"{base}.probability", event.probability), (count,))
+    happens = model.streams.uniform(np.arange(count)) < probability
+    round_ = np.broadcast_to(values(f"{base}.round", event.round), (count,))
+    issues = model.issues
+    changes: list[tuple[str, Any, float]] = []
+    for path, value in event.set.items():
+        parts = path.split(".")
+        if parts[0] == "alliances":
+            alliance = model.scenario.alliances[int(parts[1])]
+            i, j = (model.party(name).index for name in alliance.between)
+            changes += [("alliance_strength", (i, j), value), ("alliance_strength", (j, i), value)]
+            continue
+        party = model.party(parts[1]).index
+        field = parts[2]
+        if len(parts) == 3:
+            changes.append((field, party, float(value)))
+            continue
+        k = issues.index(parts[3])
+        if field in ("red_lines", "red_line_cores"):
+            prefix = "red" if field == "red_lines" else "core"
+            changes += [
+                (f"{prefix}_low", (party, k), value[0]),
+                (f"{prefix}_high", (party, k), value[1]),
+            ]
+        else:
+            changes.append((field, (party, k), float(value)))
+    return EventPlan(index, np.asarray(round_), happens, changes)
+
+
+def _leverage(scenario: Scenario, values: ScenarioValues, count: int) -> Leverage:
+    """The scenario's leverage as arrays (`sim.stalemate.Leverage`), with any draws."""
+    parties = scenario.party_names
+    givers = list(scenario.leverage.items())
+    starts = [values(f"leverage.{g}.from_round", spec.from_round) for g, spec in givers]
+    offers, sanctions = [], []
+    for giver, spec in givers:
+        for kind, into in (("inducements", offers), ("sanctions", sanctions)):
+            amounts = getattr(spec, kind)
+            into.append(
+                stack(
+                    [values(f"leverage.{giver}.{kind}.{p}", amounts.get(p, 0.0)) for p in parties]
+                )
+            )
+    if not givers:
+        empty = np.zeros((0, len(parties), 1))
+        return Leverage(np.zeros((0, 1)), empty, empty)
+    columns = width(*starts, *offers, *sanctions)
+
+    def widened(array: np.ndarray) -> np.ndarray:
+        return np.broadcast_to(array, (*array.shape[:-1], columns)).copy()
+
+    return Leverage(widened(stack(starts)), widened(np.stack(offers)), widened(np.stack(sanctions)))
 
 
 def _quantiles(values: np.ndarray) -> np.ndarray:
@@ -465,6 +747,9 @@ _CHECKS = {
     "flexibility": schema_check(PartySpec, "flexibility"),
     "red_line": schema_check(PartySpec, "red_lines", "*", "0", what="red line"),
     "no_deal": schema_check(PartySpec, "no_deal", "*", what="no_deal"),
+    "stalemate_cost": schema_check(PartySpec, "stalemate_cost"),
+    "audience_cost": schema_check(PartySpec, "audience_cost"),
+    "restraint": schema_check(PartySpec, "restraint"),
     "disputant": schema_check(PartySpec, "disputant"),
 }
 """Each stored attribute's check, taken from the scenario schema (per issue for points)."""
@@ -479,6 +764,12 @@ def _checked(model: NegotiationModel, index: int, name: str, value: Any) -> Any:
         high = line if name == "red_high" else model.red_high[index]
         if (low > high).any():
             raise ValueError(f"{name} would cross the party's other red line (low > high)")
+        return line
+    if name in ("core_low", "core_high"):
+        line = point(value, issues, _CHECKS["red_line"], name)
+        stated = model.red_low[index] if name == "core_low" else model.red_high[index]
+        if (line > stated).any() if name == "core_low" else (line < stated).any():
+            raise ValueError(f"{name} would lie inside the party's stated red line")
         return line
     if name in ("salience", "no_deal"):
         weights = point(value, issues, _CHECKS[name], name)

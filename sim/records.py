@@ -61,6 +61,10 @@ class Labels:
     parties: tuple[str, ...]
     members: tuple[str, ...]
     sessions: tuple[int, ...]
+    drawn: tuple[str, ...] = ()
+    """The paths of the values drawn per replicate, in order."""
+    events: tuple[str, ...] = ()
+    """The names of the scenario's events, in order."""
 
 
 def session_prefix(round_: int) -> str:
@@ -78,6 +82,8 @@ class Column:
     - `outcome`: (R,) `Outcome` codes, one column of outcome labels;
     - `per_issue`: (R, K), a column `<field>.<issue>` per issue;
     - `per_party_issue`: (N, R, K), a column `<name>.<party>.<issue>` per party and issue;
+    - `rows`: (X, R), a column `<name>.<label>` per label along `axis` ("drawn": the paths
+      of the values drawn per replicate; "events": the events' names);
     - `names`: (N or M, R) bool, one column `name` listing the parties (or members) hit,
       joined by ";", "" for none;
     - `votes`: (M, R) vote codes, a column `<name>.<member>` per member holding yes, no or
@@ -111,6 +117,8 @@ class Column:
             ]
         if self.kind == "votes":
             return [(column(name, member), True) for member in self._axis(labels)]
+        if self.kind == "rows":
+            return [(column(name, label), False) for label in getattr(labels, self.axis)]
         if self.kind == "sessions":
             totals = [("drafts_tabled", False), ("drafts_withdrawn", False)]
             return totals + [
@@ -132,6 +140,8 @@ class Column:
             return {names[0]: _OUTCOME_LABELS[values - Outcome.ONGOING]}
         if self.kind == "per_issue":
             return {name: values[:, k] for k, name in enumerate(names)}
+        if self.kind == "rows":
+            return {name: values[x] for x, name in enumerate(names)}
         if self.kind == "per_party_issue":
             n_issues = len(labels.issues)
             return {name: values[i // n_issues, :, i % n_issues] for i, name in enumerate(names)}
@@ -171,6 +181,9 @@ class Column:
         if self.kind == "per_issue":
             values = [self._checked(frame[n]) for n in names]
             return np.stack(values, axis=-1).reshape(len(frame), len(names))
+        if self.kind == "rows":
+            values = [self._checked(frame[n]) for n in names]
+            return np.array(values, dtype=self.dtype).reshape(len(names), len(frame))
         if self.kind == "per_party_issue":
             shape = (len(labels.parties), len(labels.issues), len(frame))
             values = np.array([self._checked(frame[n]) for n in names]).reshape(shape)
@@ -333,6 +346,17 @@ class SessionRecord:
         """A copy that shares no array with this record."""
         return SessionRecord(**{name: getattr(self, name).copy() for name in _field_names()})
 
+    def where(self, held: np.ndarray) -> SessionRecord:
+        """This one session's record where `held` ((L,) bool), an empty one elsewhere."""
+        return SessionRecord(
+            **{
+                name: np.where(held, getattr(self, name), ABSTAIN if name == "votes" else 0).astype(
+                    spec.dtype
+                )
+                for name, spec in _recorded_fields(SessionRecord)
+            }
+        )
+
 
 def _field_names() -> list[str]:
     return [name for name, _ in _recorded_fields(SessionRecord)]
@@ -352,6 +376,16 @@ class RunRecords:
     sessions: tuple[int, ...]
     """The rounds of the Council sessions."""
     members: tuple[str, ...]
+    uncertain: tuple[str, ...]
+    """The paths of the values drawn per replicate (`drawn_values`), in order."""
+    events: tuple[str, ...]
+    """The names of the scenario's events (`happened`), in order."""
+    drawn_values: np.ndarray = recorded(
+        "rows", float, "(U, R) each uncertain value as drawn", name="drawn", axis="drawn"
+    )
+    happened: np.ndarray = recorded(
+        "rows", bool, "(E, R) the event happened", name="event", axis="events"
+    )
     outcome: np.ndarray = recorded("outcome", np.int8, "(R,) `Outcome` codes")
     end_round: np.ndarray = recorded(
         "number",
@@ -367,6 +401,15 @@ class RunRecords:
     )
     council: SessionRecord = recorded(
         "sessions", SessionRecord, "the Council's record, shapes (S, R) and (S, M, R)"
+    )
+    adopted: np.ndarray = recorded(
+        "number", bool, "(R,) the Council adopted a resolution", name="resolution_adopted"
+    )
+    accepted: np.ndarray = recorded(
+        "number",
+        bool,
+        "(R,) every disputant accepted the resolution adopted (then it ended the dispute)",
+        name="resolution_accepted",
     )
     recognised: np.ndarray = recorded(
         "names",
@@ -397,7 +440,9 @@ class RunRecords:
     @property
     def labels(self) -> Labels:
         """The names along the records' axes."""
-        return Labels(self.issues, self.parties, self.members, self.sessions)
+        return Labels(
+            self.issues, self.parties, self.members, self.sessions, self.uncertain, self.events
+        )
 
     def counts(self) -> dict[str, int]:
         """Number of replicates per terminal outcome, in reporting order."""
@@ -477,8 +522,15 @@ class RunRecords:
 
 
 def _labels(scenario: Scenario) -> Labels:
-    _, _, issues, parties, members, rounds = _axes(scenario)
-    return Labels(issues, parties, members, rounds)
+    axes = record_labels(scenario)
+    return Labels(
+        axes["issues"],
+        axes["parties"],
+        axes["members"],
+        axes["sessions"],
+        axes["uncertain"],
+        axes["events"],
+    )
 
 
 def _axes(scenario: Scenario) -> tuple[str, int, tuple, tuple, tuple, tuple]:
@@ -504,6 +556,8 @@ def record_labels(scenario: Scenario) -> dict[str, Any]:
         "parties": parties,
         "sessions": rounds,
         "members": members,
+        "uncertain": tuple(sorted(scenario.uncertainty)),
+        "events": tuple(event.name for event in scenario.events),
     }
 
 

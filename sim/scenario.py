@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import difflib
 import json
+import math
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -23,8 +25,17 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, ValidationError
 
+from sim.distributions import (
+    DISTRIBUTION,
+    DISTRIBUTION_KINDS,
+    DISTRIBUTION_SHAPES,
+    Choice,
+    Distribution,
+    distribution_kind,
+)
 from sim.mediation import COMPROMISE_RULES
 from sim.strategies import SPONSOR_STRATEGIES
+from sim.unilateral import UNILATERAL_RULES
 
 Name = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
 """A party or issue name: lower-case letters, digits and underscores, starting with a letter."""
@@ -34,6 +45,9 @@ Unit = Annotated[float, Field(ge=0.0, le=1.0)]
 
 Point = dict[Name, Unit]
 """A point of the issue space: one coordinate in [0, 1] per issue."""
+
+NonNegative = Annotated[float, Field(ge=0.0)]
+"""A number >= 0: a utility, a cost or a rate."""
 
 _TEXT_TAG = "tag:yaml.org,2002:str"
 
@@ -65,6 +79,22 @@ class PartySpec(_Strict):
         None,
         description="The point the party expects without an agreement (its BATNA); "
         "default: the status quo.",
+    )
+    red_line_cores: dict[Name, Annotated[list[Unit], Field(min_length=2, max_length=2)]] = Field(
+        default_factory=dict,
+        description="The core [low, high] of a red line, never given up: the stated red line "
+        "gives way toward it under a hurting stalemate; default: the stated red line.",
+    )
+    stalemate_cost: NonNegative | None = Field(
+        None,
+        description="Utility the party loses per round of stalemate (a hurting stalemate); "
+        "default: the scenario's ripeness for a disputant, 0 for any other party.",
+    )
+    audience_cost: NonNegative = Field(
+        0.0, description="Utility cost of retreating in public from its stated red lines."
+    )
+    restraint: Unit = Field(
+        0.0, description="How strongly the party holds its clients back from acting alone."
     )
 
 
@@ -148,9 +178,46 @@ class UnilateralOption(_Strict):
 
     point: Point = Field(description="The outcome the party declares.")
     earliest_round: Annotated[int, Field(ge=1)] = 1
-    base_rate: Unit = Field(0.0, description="Probability per round at the earliest round.")
+    rule: UNILATERAL_RULES.choice() = Field(  # type: ignore[valid-type]
+        "clock", description="How the hazard of acting alone is set (see sim.unilateral)."
+    )
+    base_rate: Unit = Field(0.0, description="clock: probability per round at the earliest round.")
     growth: Annotated[float, Field(ge=0.0)] = Field(
-        0.0, description="Added to the probability per round of deadlock."
+        0.0, description="clock: added to the probability per round of deadlock."
+    )
+    resolve: NonNegative = Field(
+        0.0,
+        description="expected_value: hazard per unit of utility that acting alone gains over "
+        "staying.",
+    )
+
+
+class Leverage(_Strict):
+    """What a mediator or patron offers for an agreement, or costs without one."""
+
+    budget: NonNegative = Field(description="The most utility its inducements may add up to.")
+    from_round: Annotated[int, Field(ge=1)] = Field(1, description="The round it is offered from.")
+    inducements: dict[Name, NonNegative] = Field(
+        default_factory=dict,
+        description="Disputant -> utility added to its utility of accepting an agreement.",
+    )
+    sanctions: dict[Name, NonNegative] = Field(
+        default_factory=dict,
+        description="Disputant -> utility it loses per round without agreement.",
+    )
+
+
+class Event(_Strict):
+    """A scheduled or random event: at a round, with a probability, party values change."""
+
+    name: Name
+    label: str | None = Field(None, description="What happened, in words.")
+    round: Annotated[int, Field(ge=1)] = Field(description="The round it happens in.")
+    probability: Unit = Field(1.0, description="The chance it happens in a replicate.")
+    set: dict[str, Any] = Field(
+        min_length=1,
+        description="Dotted path -> new value: a party's value (parties.<name>.<field>, "
+        "or .<field>.<issue> for a point or a red line) or an alliance's strength.",
     )
 
 
@@ -170,9 +237,20 @@ class Scenario(_Strict):
     security_council: SecurityCouncil | None = None
     unilateral: dict[Name, UnilateralOption] = Field(default_factory=dict)
     decision: Decision = Field(default_factory=Decision)
+    leverage: dict[Name, Leverage] = Field(
+        default_factory=dict, description="Giver -> its inducements and sanctions."
+    )
+    events: list[Event] = Field(default_factory=list)
+    uncertainty: dict[str, Distribution] = Field(
+        default_factory=dict,
+        description="Dotted path -> the distribution its value is drawn from, once per "
+        "replicate (written in place of a number in the file, or here).",
+    )
     horizon: Annotated[int, Field(ge=1, le=10_000)] = 52
     ripeness: Annotated[float, Field(ge=0.0)] = Field(
-        0.0, description="Growth of flexibility per round of stalemate."
+        0.0,
+        description="Utility each disputant loses per round of stalemate (a hurting "
+        "stalemate), unless it sets its own stalemate_cost.",
     )
     noise: Annotated[float, Field(ge=0.0)] = Field(
         0.0, description="Standard deviation of the random stance drift per round."
@@ -329,14 +407,22 @@ def _from_data(data: Any, source: str, base_dir: Path, chain: tuple[Path, ...]) 
 
 
 def validate_scenario(data: Any, source: str = "<scenario>") -> Scenario:
-    """Validate an already-parsed mapping as a scenario."""
+    """Validate an already-parsed mapping as a scenario.
+
+    A distribution written in place of a number (declared uncertainty, see
+    `lift_distributions`) is checked and moved to the scenario's `uncertainty`, the number
+    standing in for it being its central value.
+    """
     if not isinstance(data, Mapping):
         raise ScenarioError(source, [Problem("", _describe(data), "a mapping of scenario keys")])
+    data, uncertain, problems = lift_distributions(data)
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as error:
-        raise ScenarioError(source, [_pydantic_problem(e) for e in error.errors()]) from None
-    problems = _cross_check(scenario)
+        errors = [_pydantic_problem(e) for e in error.errors()]
+        raise ScenarioError(source, problems + errors) from None
+    problems += _uncertainty_problems(data, uncertain)
+    problems += _cross_check(scenario)
     if problems:
         raise ScenarioError(source, problems)
     return scenario
@@ -401,6 +487,11 @@ def with_overrides(
     data = scenario.model_dump(mode="json")
     problems = []
     for dotted, value in overrides.items():
+        data["uncertainty"] = {  # a value set here replaces whatever was declared under it
+            path: spec
+            for path, spec in data["uncertainty"].items()
+            if path != dotted and not path.startswith(dotted + ".")
+        }
         problem = _set_path(data, dotted, value)
         if problem:
             problems.append(problem)
@@ -436,6 +527,33 @@ def _set_path(data: Any, dotted: str, value: Any) -> Problem | None:
         else:
             node, annotation = node[key], _child_annotation(annotation, str(key))
     return None
+
+
+def copied_along(data: dict[str, Any], path: str) -> dict[str, Any]:
+    """A copy of `data` that shares everything but the containers on the way to `path`.
+
+    Setting a value at `path` in the copy (`_set_path`) leaves `data` as it was; the rest of
+    the tree is shared, not copied (validation reads it and never changes it).
+    """
+    root = dict(data)
+    node: Any = root
+    for key in path.split(".")[:-1]:
+        if isinstance(node, dict) and key in node:
+            index: Any = key
+        elif isinstance(node, list) and key.isdigit() and int(key) < len(node):
+            index = int(key)
+        else:
+            break
+        child = node[index]
+        if isinstance(child, dict):
+            child = dict(child)
+        elif isinstance(child, list):
+            child = list(child)
+        else:
+            break
+        node[index] = child
+        node = child
+    return root
 
 
 # --- problems ------------------------------------------------------------------------------
@@ -605,6 +723,227 @@ def _strip(annotation: Any) -> Any:
             return annotation
 
 
+# --- declared uncertainty ------------------------------------------------------------------
+
+UNCERTAIN_VALUES = (
+    "parties.<party>.position.<issue>",
+    "parties.<party>.salience.<issue>",
+    "parties.<party>.capability",
+    "parties.<party>.flexibility",
+    "parties.<party>.red_lines.<issue>.<0|1>",
+    "parties.<party>.red_line_cores.<issue>.<0|1>",
+    "parties.<party>.no_deal.<issue>",
+    "parties.<party>.stalemate_cost",
+    "parties.<party>.audience_cost",
+    "parties.<party>.restraint",
+    "alliances.<n>.strength",
+    "status_quo.<issue>",
+    "mediation.troika.<party>.bias",
+    "mediation.cohesion",
+    "mediation.pull",
+    "security_council.draft.<issue>",
+    "security_council.amendment_step",
+    "decision.abstain_band",
+    "decision.patron_alignment",
+    "decision.noise",
+    "unilateral.<party>.point.<issue>",
+    "unilateral.<party>.earliest_round",
+    "unilateral.<party>.base_rate",
+    "unilateral.<party>.growth",
+    "unilateral.<party>.resolve",
+    "leverage.<party>.from_round",
+    "leverage.<party>.inducements.<party>",
+    "leverage.<party>.sanctions.<party>",
+    "events.<n>.round",
+    "events.<n>.probability",
+    "ripeness",
+    "noise",
+)
+"""The values that may be drawn per replicate. The others (the horizon, the Council's
+sessions, membership and threshold, the talks' first round and deadline, names and rules) set
+the structure and calendar of a run: vary those across runs with `run.py sweep`."""
+
+_UNCERTAIN_PATTERNS = [
+    re.compile(
+        "^"
+        + re.escape(template)
+        .replace(re.escape("<party>"), r"[a-z][a-z0-9_]*")
+        .replace(re.escape("<issue>"), r"[a-z][a-z0-9_]*")
+        .replace(re.escape("<n>"), r"\d+")
+        .replace(re.escape("<0|1>"), r"[01]")
+        + "$"
+    )
+    for template in UNCERTAIN_VALUES
+]
+
+_UNLIFTED = ("uncertainty", "events", "sources", "issues")
+"""Top-level keys under which a mapping is never read as a distribution."""
+
+
+def lift_distributions(data: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any], list]:
+    """Move the distributions written in place of numbers into `uncertainty`.
+
+    Source: declaring what the analyst does not know as distributions to sample, rather than
+    as noise added to the dynamics, is the usual form of uncertainty analysis of a
+    simulation model (Saltelli et al. 2008, ch. 1; Morgan & Henrion 1990, ch. 8). This is
+    interpreted as: a mapping such as `{uniform: [0.4, 0.8]}` where a number belongs (or an
+    entry `<path>: <distribution>` under `uncertainty`) declares that value uncertain; the
+    file is validated with its central value there (`central`), and every replicate draws
+    its own value (`sim.model`).
+
+    Returns:
+        The data with central values in place, the parsed distributions by path (both ways
+        of writing merged; only those that parsed), and the problems found.
+    """
+    data = dict(data)
+    declared = data.get("uncertainty")
+    problems: list[Problem] = []
+    raw: dict[str, tuple[str, Any]] = {}
+    if isinstance(declared, Mapping):
+        for path, spec in declared.items():
+            raw[str(path)] = (f"uncertainty.{path}", spec)
+    found: dict[str, Any] = {}
+    try:
+        lifted = {
+            key: value if key in _UNLIFTED else _lift(value, key, found)
+            for key, value in data.items()
+        }
+    except RecursionError:
+        return data, {}, [_TOO_DEEP]
+    for path, spec in found.items():
+        if path in raw:
+            problems.append(
+                Problem(path, "a distribution here and under uncertainty", "one of the two")
+            )
+        raw[path] = (path, spec)
+    parsed: dict[str, Any] = {}
+    for path, (where, spec) in raw.items():
+        try:
+            distribution = DISTRIBUTION.validate_python(spec)
+        except ValidationError as error:
+            problems += [_distribution_problem(where, e) for e in error.errors()]
+            continue
+        parsed[path] = distribution
+        lifted = copied_along(lifted, path)
+        problem = _set_path(lifted, path, distribution.central())
+        if problem is not None:
+            problems.append(Problem(where, problem.found, problem.expected))
+    for path, distribution in parsed.items():
+        kind = _strip(value_type(Scenario, *path.split(".")))
+        if kind is int and not isinstance(distribution, Choice):
+            lifted = copied_along(lifted, path)
+            _set_path(lifted, path, _whole(distribution.central()))
+    lifted["uncertainty"] = {path: d.model_dump(mode="json") for path, d in parsed.items()}
+    if declared is not None and not isinstance(declared, Mapping):
+        problems.append(
+            Problem("uncertainty", _describe(declared), "a mapping of path -> distribution")
+        )
+    return lifted, parsed, problems
+
+
+_MOST_DISTRIBUTIONS = 10_000
+"""More distributions than this in one file are refused (an alias could repeat one endlessly)."""
+
+
+def _lift(value: Any, path: str, found: dict[str, Any], clean: set[int] | None = None) -> Any:
+    """`value` with each distribution in it replaced by None, recorded in `found` by path.
+
+    A part without any distribution is returned as it is and remembered (`clean`), so a
+    part that YAML aliases repeat is walked once.
+    """
+    clean = set() if clean is None else clean
+    if id(value) in clean or not isinstance(value, Mapping | list):
+        return value
+    if isinstance(value, Mapping) and distribution_kind(value) is not None:
+        if len(found) >= _MOST_DISTRIBUTIONS:
+            raise RecursionError  # reported as nesting too deep to read
+        found[path] = value
+        return None
+    before = len(found)
+    if isinstance(value, Mapping):
+        lifted: Any = {
+            key: _lift(item, f"{path}.{key}", found, clean) for key, item in value.items()
+        }
+    else:
+        lifted = [_lift(item, f"{path}.{i}", found, clean) for i, item in enumerate(value)]
+    if len(found) == before:
+        clean.add(id(value))
+        return value
+    return lifted
+
+
+def _whole(value: float) -> int:
+    """A central value as an integer path takes it: rounded half up."""
+    return math.floor(value + 0.5)
+
+
+def _distribution_problem(where: str, error: Mapping[str, Any]) -> Problem:
+    loc = [str(part) for part in error["loc"] if not str(part).startswith(("function-", "tagged"))]
+    kinds = [part for part in loc if part in DISTRIBUTION_KINDS]
+    loc = [part for part in loc if part not in kinds] if len(kinds) > 1 else loc
+    found = _describe(error["input"])
+    expected = error["msg"].removeprefix("Input should be ").removeprefix("Value error, ")
+    if error["type"] == "union_tag_invalid" or error["type"] == "union_tag_not_found":
+        expected = "a distribution: " + DISTRIBUTION_SHAPES
+    return Problem(".".join([where, *loc]), found, expected)
+
+
+def _uncertainty_problems(data: Mapping[str, Any], uncertain: Mapping[str, Any]) -> list[Problem]:
+    """Each uncertain value may be drawn per replicate, and every draw is a valid value.
+
+    Both ends of a distribution (`ends`) are set in turn in place of the central value and the
+    scenario checked against its schema (types and ranges; the cross-checks, which relate
+    several values, are made on the central values). An integer value takes whole draws.
+    """
+    problems: list[Problem] = []
+    for path, distribution in uncertain.items():
+        if not any(pattern.match(path) for pattern in _UNCERTAIN_PATTERNS):
+            problems.append(
+                Problem(
+                    path,
+                    "a distribution",
+                    "a number: this value sets the run's structure or calendar, which is the "
+                    "same in every replicate (vary it across runs with run.py sweep); values "
+                    "that may be drawn: " + ", ".join(UNCERTAIN_VALUES),
+                )
+            )
+            continue
+        kind = _strip(value_type(Scenario, *path.split(".")))
+        ends = [distribution.ends()[0], distribution.ends()[1]]
+        if isinstance(distribution, Choice):
+            ends = list(distribution.choice)
+        for end in ends:
+            if kind is int:
+                if isinstance(distribution, Choice) and not float(end).is_integer():
+                    problems.append(
+                        Problem(path, f"the option {end!r}", f"a whole number ({path} is one)")
+                    )
+                    continue
+                end = _whole(end)
+            trial = copied_along(dict(data), path)
+            trial["uncertainty"] = {}
+            _set_path(trial, path, end)
+            try:
+                Scenario.model_validate(trial)
+            except ValidationError as error:
+                for e in error.errors():
+                    problem = _pydantic_problem(e)
+                    problems.append(
+                        Problem(
+                            path,
+                            f"{distribution.describe()}, which reaches {end!r}",
+                            problem.expected
+                            + (" (add clip: [lo, hi])" if _unclipped(distribution) else ""),
+                        )
+                    )
+                break
+    return problems
+
+
+def _unclipped(distribution: Any) -> bool:
+    return getattr(distribution, "clip", "no clip") is None
+
+
 # --- cross-references ----------------------------------------------------------------------
 
 
@@ -617,6 +956,8 @@ def _cross_check(s: Scenario) -> list[Problem]:
         *_mediation_problems(s),
         *_council_problems(s),
         *_unilateral_problems(s),
+        *_leverage_problems(s),
+        *_event_problems(s),
     ]
 
 
@@ -661,6 +1002,17 @@ def _party_problems(s: Scenario) -> Iterable[Problem]:
         if spec.no_deal is not None:
             yield from _point_problems(f"{base}.no_deal", spec.no_deal, issues)
         yield from _point_problems(f"{base}.red_lines", spec.red_lines, issues, complete=False)
+        yield from _point_problems(
+            f"{base}.red_line_cores", spec.red_line_cores, issues, complete=False
+        )
+        for issue, (core_low, core_high) in spec.red_line_cores.items():
+            low, high = spec.red_lines.get(issue, (0.0, 1.0))
+            if not core_low <= low <= high <= core_high:
+                yield Problem(
+                    f"{base}.red_line_cores.{issue}",
+                    f"[{core_low}, {core_high}]",
+                    f"a core that contains the stated red line [{low}, {high}]",
+                )
         for issue, (low, high) in spec.red_lines.items():
             if low > high:
                 yield Problem(
@@ -744,3 +1096,72 @@ def _unilateral_problems(s: Scenario) -> Iterable[Problem]:
         yield from _unknown_party(f"unilateral.{name}", name, s.party_names)
         yield from _beyond_horizon(f"unilateral.{name}.earliest_round", option.earliest_round, s)
         yield from _point_problems(f"unilateral.{name}.point", option.point, s.issue_names)
+
+
+def _leverage_problems(s: Scenario) -> Iterable[Problem]:
+    """Givers are parties; inducements and sanctions go to disputants, within the budget."""
+    disputants = [name for name, spec in s.parties.items() if spec.disputant]
+    for giver, leverage in s.leverage.items():
+        base = f"leverage.{giver}"
+        yield from _unknown_party(base, giver, s.party_names)
+        yield from _beyond_horizon(f"{base}.from_round", leverage.from_round, s)
+        for kind in ("inducements", "sanctions"):
+            for target in getattr(leverage, kind):
+                if target not in disputants:
+                    yield Problem(
+                        f"{base}.{kind}.{target}",
+                        f"{target!r}, which is not a disputant",
+                        _one_of(target, disputants),
+                    )
+        total = sum(leverage.inducements.values())
+        if total > leverage.budget + 1e-12:
+            yield Problem(
+                f"{base}.inducements",
+                f"inducements that add up to {total:g}",
+                f"at most the budget ({leverage.budget:g})",
+            )
+
+
+EVENT_VALUES = (
+    "parties.<party>.<capability|flexibility|stalemate_cost|audience_cost|restraint>",
+    "parties.<party>.<position|no_deal>.<issue>",
+    "parties.<party>.<red_lines|red_line_cores>.<issue>",
+    "alliances.<n>.strength",
+)
+"""What an event may change."""
+
+_EVENT_PATTERN = re.compile(
+    r"^(parties\.[a-z][a-z0-9_]*\.(capability|flexibility|stalemate_cost|audience_cost|restraint"
+    r"|(position|no_deal|red_lines|red_line_cores)\.[a-z][a-z0-9_]*)|alliances\.\d+\.strength)$"
+)
+
+
+def _event_problems(s: Scenario) -> Iterable[Problem]:
+    """Each event happens within the horizon, once by name, and sets values an event may set.
+
+    The values are checked as `with_overrides` checks them, on the scenario without its
+    events: each event's changes must leave a valid scenario.
+    """
+    names: set[str] = set()
+    data = s.model_dump(mode="json")
+    data["events"], data["uncertainty"] = [], {}
+    for index, event in enumerate(s.events):
+        base = f"events.{index}"
+        if event.name in names:
+            yield Problem(f"{base}.name", repr(event.name), "a name no other event has")
+        names.add(event.name)
+        yield from _beyond_horizon(f"{base}.round", event.round, s)
+        wrong = [path for path in event.set if not _EVENT_PATTERN.match(path)]
+        for path in wrong:
+            yield Problem(
+                f"{base}.set.{path}",
+                "a value an event cannot change",
+                "one of: " + ", ".join(EVENT_VALUES),
+            )
+        if wrong:
+            continue
+        try:
+            with_overrides(Scenario.model_validate(data), event.set)
+        except ScenarioError as error:
+            for problem in error.problems:
+                yield Problem(f"{base}.set.{problem.path}", problem.found, problem.expected)
