@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 
 from sim.checks import BodyCheck, CheckedBody, field_check, point, rule_name, schema_check
-from sim.mediation import COMPROMISE_RULES, Disputants, Proposal, troika_proposal
+from sim.mediation import COMPROMISE_RULES, Disputants, Proposal, formulation, troika_proposal
 from sim.parameters import ScenarioValues, stack
 from sim.records import SessionRecord
 from sim.scenario import Decision, Mediation, SecurityCouncil, TroikaMember
@@ -74,6 +74,7 @@ class Troika(CheckedBody):
         "bias": _biases,
         "cohesion": field_check(Mediation, "cohesion"),
         "pull": field_check(Mediation, "pull"),
+        "formulate": field_check(Mediation, "formulate"),
         "first_round": field_check(Mediation, "first_round"),
         "deadline": _deadline,
     }
@@ -85,6 +86,7 @@ class Troika(CheckedBody):
         self.rule = spec.rule
         self.cohesion = spec.cohesion
         self.pull = spec.pull
+        self.formulate = spec.formulate
         self.first_round = spec.first_round
         self.deadline = spec.deadline
         drawn = {
@@ -121,9 +123,18 @@ class Troika(CheckedBody):
         return COMPROMISE_RULES[self.rule](disputants)
 
     def propose(self) -> Proposal:
-        """The joint proposal of this round (see `mediation.troika_proposal`)."""
-        mediators = self.model.positions[[m.index for m in self.members]]
-        return troika_proposal(self.compromise(), mediators, self.bias, self.cohesion)
+        """The joint proposal of this round (see `mediation.troika_proposal`).
+
+        With `formulate`, the joint proposal is then moved into the disputants' common
+        ground (`mediation.formulation`).
+        """
+        model = self.model
+        mediators = model.positions[[m.index for m in self.members]]
+        proposal = troika_proposal(self.compromise(), mediators, self.bias, self.cohesion)
+        if not self.formulate or model.held_low is None:
+            return proposal
+        point = formulation(proposal.point, model.held_low, model.held_high)
+        return Proposal(point, proposal.united, proposal.members)
 
 
 @dataclass(frozen=True, eq=False)

@@ -307,3 +307,22 @@ def troika_proposal(
     spread = (members.max(axis=0) - members.min(axis=0)).max(axis=0)
     point = sum_in_order(members, axis=0) / len(members)
     return Proposal(point=point, united=spread <= cohesion, members=members)
+
+
+def formulation(proposal: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.ndarray:
+    """The proposal moved into the range every disputant can accept, where that range exists.
+
+    Source: the mediator as formulator, who searches for terms inside what each party can
+    accept (Touval & Zartman 1985, *International Mediation in Theory and Practice*;
+    Zartman & Touval 2007), the zone of possible agreement of Raiffa (1982, ch. 4). This is
+    interpreted as: on each issue where the disputants' red lines in force overlap
+    ([max of the lows, min of the highs] is not empty), the proposal is clipped into that
+    overlap; elsewhere it is left as it is.
+
+    Args:
+        proposal: the joint proposal, (K, L).
+        low, high: the disputants' red lines in force, (D, K, W).
+    """
+    floor, ceiling = low.max(axis=0), high.min(axis=0)
+    common = floor <= ceiling
+    return np.where(common, np.clip(proposal, floor, np.where(common, ceiling, floor)), proposal)

@@ -124,6 +124,11 @@ class Mediation(_Strict):
         "to stay united; 1 means it never splits.",
     )
     pull: Unit = Field(1.0, description="Weight of the proposal in a disputant's stance update.")
+    formulate: bool = Field(
+        False,
+        description="Whether the troika moves its proposal into the range every disputant "
+        "can accept (their red lines in force), on each issue where that range exists.",
+    )
     first_round: Annotated[int, Field(ge=1)] = 1
     deadline: Annotated[int, Field(ge=1)] | None = Field(
         None, description="Last round of talks; default: the horizon."
