@@ -321,7 +321,8 @@ def formulation(proposal: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.n
 
     Args:
         proposal: the joint proposal, (K, L).
-        low, high: the disputants' red lines in force, (D, K, W).
+        low: the low ends of the disputants' red lines in force, (D, K, W).
+        high: their high ends, (D, K, W).
     """
     floor, ceiling = low.max(axis=0), high.min(axis=0)
     common = floor <= ceiling
