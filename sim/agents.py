@@ -441,6 +441,16 @@ class Parties(Sequence[Party]):
             score = score + rules.noise * terms
         return stance(score, band)
 
+    def judges_alike(self) -> bool:
+        """Whether every replicate judges by the same rules and ties (none drawn per replicate).
+
+        Then `judge` may be given any subset of the live replicates' columns.
+        """
+        model = self.model
+        rules = model.decision
+        drawn = any(isinstance(getattr(rules, name), np.ndarray) for name in rules.checks)
+        return not drawn and model.alliance_strength.shape[-1] == model.capability.shape[-1] == 1
+
     def random_terms(self, replicates: np.ndarray) -> np.ndarray | None:
         """The random terms of the parties' judgements in `replicates`, (N, L).
 
@@ -477,23 +487,26 @@ class Parties(Sequence[Party]):
         """
         model = self.model
         positions = model.positions
-        n, k, r = positions.shape
+        k, r = positions.shape[1:]
         ties = model.ties.pull
-        disputants = model.disputant_index
-        pull = ties.sum(positions) - ties.row_sums[:, None, :] * positions
-        weight = np.broadcast_to(ties.abs_row_sums, (n, r)).copy()
+        movers, disputants = model.movers, model.disputant_rows  # disputants among the movers
+        pull = (ties.sum(positions) - ties.row_sums[:, None, :] * positions)[movers]
+        weight = np.broadcast_to(ties.abs_row_sums[movers], (len(movers), r)).copy()
+        start = positions[movers]
         if proposal is not None:
-            mediated = proposal.united * (proposal.point - positions[disputants])
+            mediated = proposal.united * (proposal.point - start[disputants])
             pull[disputants] += model.troika.pull * mediated
             weight[disputants] += model.troika.pull * proposal.united
-        flexibility = model.flexibility[:, None, :]
-        share = flexibility * model.concession / np.maximum(weight, 1.0)[:, None]
-        moved = positions + share * pull
+        flexibility = model.flexibility[movers][:, None, :]
+        share = flexibility * model.concession[movers] / np.maximum(weight, 1.0)[:, None]
+        moved = start + share * pull
         if isinstance(model.noise, np.ndarray) or model.noise > 0:  # drawn: always
             drift = model.streams.normal((len(disputants), k), model.live_replicates)
             moved[disputants] += model.noise * drift
         held = moved[disputants]
-        np.clip(moved, model.red_low, model.red_high, out=moved)
+        np.clip(moved, model.red_low[movers], model.red_high[movers], out=moved)
         if model.held_low is not None:
             moved[disputants] = np.clip(held, model.held_low, model.held_high)
-        model.positions = moved
+        positions = positions.copy()
+        positions[movers] = moved
+        model.positions = positions

@@ -299,6 +299,12 @@ class NegotiationModel(mesa.Model):
             finally:
                 array.flags.writeable = False
         self.derive()
+        if name in ("red_low", "red_high"):  # a party that never moves is clipped here
+            party = index[0] if isinstance(index, tuple) else index
+            if not self.disputant[party]:
+                self.positions[party] = np.clip(
+                    self.positions[party], self.red_low[party], self.red_high[party]
+                )
 
     def derive(self) -> None:
         """Compute what is derived from the parties' parameters, after any of them changed.
@@ -322,6 +328,11 @@ class NegotiationModel(mesa.Model):
         pull = strength * capability[None] / (capability[:, None] + capability[None])
         self.patronage = np.where(capability[None] > capability[:, None], strength, 0.0)
         self.ties = AllianceTies(Ties(pull), Ties(self.patronage))
+        moving = self.disputant | (self.ties.pull.abs_row_sums > 0).any(axis=-1)
+        self.movers = np.flatnonzero(moving)
+        """The parties whose stance can move: the disputants and every party with a tie."""
+        self.disputant_rows = np.flatnonzero(self.disputant[self.movers])
+        """The disputants' rows among the movers (in the order of `disputant_index`)."""
 
     def consent(self, actor: Party, endorsed: np.ndarray) -> np.ndarray:
         """The actor's patrons' consent to its acting alone, per live replicate, in [0, 1].
@@ -417,7 +428,6 @@ class NegotiationModel(mesa.Model):
                 else:
                     self._write(name, index, value, due)
             self.happened[plan.index, self._rows[due]] = True
-        if self.events:
             self._keep_cores_outside()
 
     def _keep_cores_outside(self) -> None:
@@ -511,8 +521,11 @@ class NegotiationModel(mesa.Model):
             self._recognition_terms[actor.index] = self.parties.random_terms(replicates)
         terms = self._recognition_terms[actor.index]
         acting = self._rows[acts]
-        live_terms = None if terms is None else terms[:, self._rows]
-        judged = self.parties.judge(net, live_terms)[:, acts]
+        if self.parties.judges_alike():  # judge only the acts' columns: less work
+            judged = self.parties.judge(net[:, acts], None if terms is None else terms[:, acting])
+        else:
+            live_terms = None if terms is None else terms[:, self._rows]
+            judged = self.parties.judge(net, live_terms)[:, acts]
         self.recognised[:, acting] = (judged == YES) & others[:, None]
         self._finish(acts, Outcome.UNILATERAL, point)
 
