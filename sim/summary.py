@@ -86,25 +86,40 @@ def outcome_table(records: RunRecords) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-SESSION_COLUMNS = ["round", "reached", "withdrawn", "tabled", "adopted", "vetoed", "amended"]
+SESSION_COLUMNS = [
+    "round",
+    "reached",
+    "withdrawn",
+    "tabled",
+    "adopted",
+    "accepted",
+    "vetoed",
+    "amended",
+]
 
 
 def session_table(records: RunRecords) -> pd.DataFrame:
     """One row per Council session: how many replicates reached it and what became of the draft.
 
-    Columns: `round`, `reached` (replicates still live at the session), `withdrawn`,
-    `tabled` (put to the vote), `adopted`, `vetoed` (had the votes but a permanent member voted
-    no), `amended` (the draft was amended before the session).
+    Columns: `round`, `reached` (replicates where the Council sat on the draft), `withdrawn`,
+    `tabled` (put to the vote), `adopted`, `accepted` (adopted, and inside every disputant's
+    red lines, so it ended the dispute; an adopted resolution a disputant rejects does not),
+    `vetoed` (had the votes but a permanent member voted no), `amended` (the draft was amended
+    before the session). The Council does not sit again where it adopted a resolution, so a
+    replicate's adoption is at its last session with a vote.
     """
     council = records.council
-    resolved = records.outcome == Outcome.RESOLUTION
+    tabled = council.tabled
+    votes_after = np.flip(np.cumsum(np.flip(tabled, axis=0), axis=0), axis=0) - tabled
+    adopted = tabled & (votes_after == 0) & records.adopted
     rows = [
         {
             "round": round_,
             "reached": int((council.tabled[s] | council.withdrawn[s]).sum()),
             "withdrawn": int(council.withdrawn[s].sum()),
             "tabled": int(council.tabled[s].sum()),
-            "adopted": int((resolved & (records.end_round == round_)).sum()),
+            "adopted": int(adopted[s].sum()),
+            "accepted": int((adopted[s] & records.accepted).sum()),
             "vetoed": int(council.vetoed[s].any(axis=0).sum()),
             "amended": int((council.amendments[s] > 0).sum()),
         }

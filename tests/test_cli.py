@@ -55,8 +55,8 @@ def test_default_run_writes_a_new_folder_under_results(tmp_path, monkeypatch, ca
     assert f"results: {Path('results') / written.name}" in out
     assert "kosovo_2007: 200 replicates, seed 20071219" in out
     assert "unilateral" in out
-    assert " week  reached  withdrawn  tabled  adopted  vetoed  amended" in out
-    assert "   20      200        200       0        0       0        0" in out
+    assert " week  reached  withdrawn  tabled  adopted  accepted  vetoed  amended" in out
+    assert "   20      200        200       0        0         0       0        0" in out
     assert {p.name for p in written.iterdir()} == {
         "scenario.yaml",
         "manifest.json",

@@ -88,6 +88,8 @@ def hand_runs() -> RunRecords:
             "session2.amendments": [0, 2, 1, 0, 0],
             "session2.vetoed_by": ["holdout", "", "holdout;perm3", "", ""],
             "recognised_by": ["north;broker", "", "broker", "", "holdout"],
+            "resolution_adopted": [False, False, False, True, False],
+            "resolution_accepted": [False, False, False, True, False],
         },
     )
 
@@ -108,17 +110,33 @@ def test_outcome_table_counts_shares_and_medians_by_hand():
 def test_session_table_by_hand():
     table = session_table(hand_runs())
     row = table.iloc[0].to_dict()
-    # All five reached the session; 3 tabled (one adopted, two vetoed), 2 withdrawn,
-    # 2 amended (amendments 2 and 1).
+    # All five reached the session; 3 tabled (one adopted and accepted, two vetoed),
+    # 2 withdrawn, 2 amended (amendments 2 and 1).
     assert row == {
         "round": 2,
         "reached": 5,
         "withdrawn": 2,
         "tabled": 3,
         "adopted": 1,
+        "accepted": 1,
         "vetoed": 2,
         "amended": 2,
     }
+
+
+def test_a_resolution_a_disputant_rejects_is_adopted_not_accepted():
+    runs = records_from_columns(
+        voting_scenario(HOLDOUT_NO, horizon=6),
+        {
+            "outcome": ["unilateral", "resolution"],
+            "end_round": [4, 2],
+            "session2.tabled": [True, True],
+            "resolution_adopted": [True, True],
+            "resolution_accepted": [False, True],
+        },
+    )
+    row = session_table(runs).iloc[0]
+    assert (row["tabled"], row["adopted"], row["accepted"]) == (2, 2, 1)
 
 
 def test_vetoes_count_replicates_not_vetoes():
@@ -161,8 +179,8 @@ def test_summary_text_and_json():
     summary = summarise(hand_runs(), voting_scenario(HOLDOUT_NO))
     text = summary.to_text()
     assert "tiny: 5 replicates, seed 7" in text
-    assert " round  reached  withdrawn  tabled  adopted  vetoed  amended" in text
-    assert "     2        5          2       3        1       2        2" in text
+    assert " round  reached  withdrawn  tabled  adopted  accepted  vetoed  amended" in text
+    assert "     2        5          2       3        1         1       2        2" in text
     assert "vetoed by: holdout 2 (40.0%), perm3 1 (20.0%)" in text
     assert "broker 67%" in text
     data = json.loads(json.dumps(summary.to_dict(), allow_nan=False))

@@ -180,7 +180,8 @@ def test_workers_with_or_without_shared_files_write_the_same_parts(tmp_path):
     shared, _ = run(tmp_path, "shared", chunk_runs=90)
     apart, _ = run(tmp_path, "apart", _Apart(), chunk_runs=90)
     for mine, theirs in zip(shared.parts(), apart.parts(), strict=True):
-        assert pq.read_table(mine).equals(pq.read_table(theirs))
+        # compared as frames: a deadlocked run's point is NaN, which tables never call equal
+        assert pq.read_table(mine).to_pandas().equals(pq.read_table(theirs).to_pandas())
 
 
 def _die_once(marker: str) -> int:
