@@ -24,6 +24,7 @@ import yaml
 from tqdm import tqdm
 
 from sim import __version__, sweep_cli
+from sim.drawn import DRAWN_OUTCOMES, discover_drawn
 from sim.experiment import design_points, load_sweep, sweep_json_schema
 from sim.pipeline import (
     Progress,
@@ -38,10 +39,11 @@ from sim.results import (
     ResultsFolder,
     default_folder,
     holds_files,
+    read_results,
 )
 from sim.scenario import Scenario, ScenarioError, json_schema, load_scenario, parse_override
 
-COMMANDS = ("run", "validate", "schema", "plot", "sweep", "analyse", "report")
+COMMANDS = ("run", "validate", "schema", "plot", "discover", "sweep", "analyse", "report")
 FIGURE_FORMATS = ("png", "svg", "pdf")
 
 INVALID = 1
@@ -176,6 +178,23 @@ reproduces runs.csv exactly.""",
     )
     plot.add_argument("folder", type=Path, metavar="RESULTS_DIR", help="a results folder")
     _figure_format(plot)
+    discover = commands.add_parser(
+        "discover",
+        help="which of the values drawn per replicate lead to an outcome (scenario discovery)",
+        description="Scenario discovery over a run's declared uncertainty: PRIM and a "
+        "decision tree find the ranges of the values each replicate drew (its drawn.<path> "
+        "columns) in which the replicates ending in OUTCOME lie.",
+        epilog="example:\n  python run.py discover "
+        "results/kosovo_2007_eu_leverage-20261127T120000Z --outcome agreement",
+        formatter_class=_Formatter,
+    )
+    discover.add_argument("folder", type=Path, metavar="RESULTS_DIR", help="a results folder")
+    discover.add_argument(
+        "--outcome",
+        default="breaks",
+        choices=DRAWN_OUTCOMES,
+        help="the outcome to explain (default: breaks, any outcome but deadlock)",
+    )
     sweep_cli.add_commands(commands, _Formatter)
     return parser
 
@@ -232,6 +251,7 @@ def _dispatch(typed: list[str]) -> int:
         "validate": _validate,
         "schema": _schema,
         "plot": _plot,
+        "discover": _discover,
         "sweep": sweep_cli.sweep,
         "analyse": sweep_cli.analyse,
         "report": sweep_cli.report,
@@ -356,6 +376,19 @@ def _declares_a_sweep(path: str) -> bool:
 
 def _schema(args: argparse.Namespace) -> int:
     print(sweep_json_schema() if args.sweep else json_schema())
+    return 0
+
+
+def _discover(args: argparse.Namespace) -> int:
+    try:
+        records = read_results(args.folder).records
+        discovery = discover_drawn(records, args.outcome)
+    except ResultsError as error:
+        return _error(str(error))
+    except ValueError as error:
+        return _error(f"{args.folder}: {error}")
+    print(f"{args.folder}: {records.replicates} replicates, {len(records.uncertain)} values drawn")
+    print(discovery.to_text())
     return 0
 
 
