@@ -137,3 +137,64 @@ def test_records_of_a_run_still_going_round_trip(vetoes):
     records = model.records()
     assert (records.outcome == Outcome.ONGOING).all()
     assert_same(RunRecords.from_frame(records.to_frame(), scenario, records.seed), records)
+
+
+def model_two_scenario():
+    """Draws, an event and a Council whose adopted resolution north rejects (its red line)."""
+    return voting_scenario(
+        HOLDOUT_ABSTAIN,
+        parties={"north": {"flexibility": {"uniform": [0.0, 0.5]}}},
+        events=[
+            {
+                "name": "windfall",
+                "round": 2,
+                "probability": 0.5,
+                "set": {"parties.south.capability": 2.0},
+            }
+        ],
+        decision={"noise": 0.2},
+    )
+
+
+def test_draws_events_and_compliance_read_back_through_a_csv_file(tmp_path):
+    scenario = model_two_scenario()
+    records = NegotiationModel(scenario, replicates=40, seed=3).run()
+    assert records.adopted.any() and not records.accepted.any()
+    assert records.happened.any() and not records.happened.all()
+    frame = records.to_frame()
+    for column in (
+        "drawn.parties.north.flexibility",
+        "event.windfall",
+        "resolution_adopted",
+        "resolution_accepted",
+    ):
+        assert column in frame
+    write_csv(tmp_path / "runs.csv", frame)
+    back = read_csv(tmp_path / "runs.csv", RunRecords.text_columns(scenario))
+    assert_same(RunRecords.from_frame(back, scenario, records.seed), records)
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "message"),
+    [
+        ("event.windfall", "perhaps", r"event\.windfall holds 'perhaps'"),
+        ("resolution_adopted", "sometimes", r"resolution_adopted holds 'sometimes'"),
+        ("drawn.parties.north.flexibility", "much", r"drawn\.parties\.north\.flexibility holds"),
+    ],
+)
+def test_a_bad_value_in_a_model_two_column_is_refused_with_its_column(column, value, message):
+    scenario = model_two_scenario()
+    frame = NegotiationModel(scenario, replicates=5, seed=3).run().to_frame()
+    frame = frame.astype({column: object})
+    frame.loc[0, column] = value
+    with pytest.raises(ValueError, match=f"^{message}"):
+        RunRecords.from_frame(frame, scenario)
+
+
+def test_a_table_without_the_draws_of_its_scenario_is_refused():
+    scenario = model_two_scenario()
+    frame = NegotiationModel(scenario, replicates=5, seed=3).run().to_frame()
+    with pytest.raises(ValueError, match=r"no column 'drawn\.parties\.north\.flexibility'"):
+        RunRecords.from_frame(frame.drop(columns="drawn.parties.north.flexibility"), scenario)
+    with pytest.raises(ValueError, match=r"no column 'event\.windfall'"):
+        RunRecords.from_frame(frame.drop(columns="event.windfall"), scenario)

@@ -299,3 +299,75 @@ def test_the_troikas_parameters_are_checked_and_take_effect():
         troika.members = ()
     with pytest.raises(ValueError, match="read-only"):
         troika.bias[0] = 5.0
+
+
+def test_the_parameter_arrays_end_in_a_replicate_axis():
+    # Nothing drawn: every parameter is shared by the replicates (W = 1); positions are per
+    # live replicate (L = 4). N = 3 parties, K = 2 issues.
+    model = make_model(replicates=4)
+    for name in ("capability", "flexibility", "stalemate_cost", "audience_cost", "restraint"):
+        assert model.state(name).shape == (3, 1), name
+    for name in ("salience", "red_low", "red_high", "core_low", "core_high", "no_deal"):
+        assert model.state(name).shape == (3, 2, 1), name
+    assert model.state("alliance_strength").shape == (3, 3, 1)
+    assert model.state("disputant").shape == (3,)
+    assert model.positions.shape == (3, 2, 4)
+    with pytest.raises(ValueError, match="no party-major parameter 'ripeness'"):
+        model.state("ripeness")
+
+
+def test_new_parameter_arrays_are_read_only():
+    model = make_model()
+    for name in ("core_low", "core_high", "stalemate_cost", "audience_cost", "restraint"):
+        with pytest.raises(ValueError, match="read-only"):
+            model.state(name)[0] = 0.5
+
+
+def test_stalemate_and_audience_costs_set_between_steps_wear_the_red_line_down():
+    # North states [0, 0.2] on a with core [0, 1]. With a stalemate cost of 0.1 a round set
+    # after round 1, its pressure in round 2 is 0.2 (two rounds of talks): the line it holds
+    # reaches 0.2 + 0.2 / 0.5 = 0.6. An audience cost of 0.15 set then leaves 0.05 of
+    # excess in round 2: 0.3.
+    model = make_model(replicates=1, parties={"north": {"red_line_cores": {"a": [0.0, 1.0]}}})
+    north = model.party("north")
+    model.step()
+    np.testing.assert_array_equal(north.red_lines_in_force()[1], [[0.2], [1.0]])
+    north.stalemate_cost = 0.1
+    np.testing.assert_array_equal(north.stalemate_cost, [0.1])
+    model.feel_stalemate(2)
+    np.testing.assert_allclose(north.red_lines_in_force()[1], [[0.6], [1.0]])
+    north.audience_cost = 0.15
+    model.feel_stalemate(2)
+    np.testing.assert_allclose(north.red_lines_in_force()[1], [[0.3], [1.0]])
+
+
+def test_cores_set_between_steps_are_checked_against_the_stated_line():
+    model = make_model(replicates=1)
+    north = model.party("north")
+    north.core_high = [0.5, 1.0]
+    np.testing.assert_array_equal(north.core_high, [[0.5], [1.0]])
+    with pytest.raises(ValueError, match="core_high would lie inside the party's stated red line"):
+        north.core_high = [0.1, 1.0]
+    with pytest.raises(ValueError, match="core_low would lie inside the party's stated red line"):
+        model.party("south").core_low = [0.9, 0.0]
+    # Moving the stated line up to the core, then past it, takes the core along.
+    north.red_high = [0.7, 1.0]
+    np.testing.assert_array_equal(north.core_high, [[0.7], [1.0]])
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("stalemate_cost", -0.1, "stalemate_cost: found -0.1; expected greater than or equal to 0"),
+        ("audience_cost", float("nan"), "audience_cost: found nan"),
+        ("restraint", 1.5, "restraint: found 1.5; expected less than or equal to 1"),
+        ("restraint", "none", "restraint: found 'none'"),
+    ],
+)
+def test_bad_costs_and_restraint_are_refused_and_change_nothing(name, value, message):
+    model = make_model()
+    north = model.party("north")
+    before = np.array(getattr(north, name)).copy()
+    with pytest.raises(ValueError, match=message):
+        setattr(north, name, value)
+    np.testing.assert_array_equal(getattr(north, name), before)
