@@ -271,7 +271,7 @@ class Party(mesa.Agent):
         )
         staying = self.no_deal_utility() - cost
         proposal = model.last_proposal
-        if proposal is not None and proposal.point.shape[-1] == len(backing):
+        if proposal is not None:
             on_table = proposal.united & self.within_red_lines(proposal.point)
             offer = self.utility(proposal.point) + offered
             staying = np.where(on_table, np.maximum(staying, offer), staying)

@@ -1006,6 +1006,11 @@ def check_points(
     names = [name for name in design.parameters if name != DUMMY]
     columns = [design.points[name].tolist() for name in names]
     base = loaded.base.model_dump(mode="json")
+    base["uncertainty"] = {  # a value a point sets replaces the distribution declared under it
+        path: spec
+        for path, spec in base["uncertainty"].items()
+        if not any(path == name or path.startswith(name + ".") for name in names)
+    }
     tree = _value_tree(base, names)
     invalid: list[tuple[int, ScenarioError]] = []
     for point, row in enumerate(zip(*columns, strict=True)):

@@ -104,7 +104,6 @@ class NegotiationModel(mesa.Model):
         self.loss = scenario.utility
         self.horizon = scenario.horizon
         self.status_quo = values.point("status_quo", scenario.status_quo, self.issues)
-        self.ripeness = scenario.ripeness
         self.noise = values("noise", scenario.noise)
         self.decision = DecisionRules(scenario.decision, values)
 
@@ -393,6 +392,7 @@ class NegotiationModel(mesa.Model):
         self.feel_stalemate(round_)
         proposal = self.troika.propose() if self.troika.in_session(round_) else None
         self.round_proposal = proposal
+        self.last_proposal = None
         if proposal is not None:
             proposal = self.respond(proposal)
         self.last_proposal = proposal
@@ -444,13 +444,15 @@ class NegotiationModel(mesa.Model):
     def feel_stalemate(self, round_: int) -> None:
         """The disputants' cost of the stalemate, the inducements offered, their red lines.
 
-        See `sim.stalemate`: the cost (own rate x rounds of talks, plus sanctions) and the
-        inducements (`stalemate`, `offered`) wear the stated red lines down toward their cores
-        (`held_low`, `held_high`).
+        See `sim.stalemate`: the cost accumulated so far (this round's own rate and sanctions
+        added to the earlier rounds') and the inducements (`stalemate`, `offered`) wear the
+        stated red lines down toward their cores (`held_low`, `held_high`).
         """
         index = self.disputant_index
         first = self.troika.first_round
         cost = stalemate_cost(self.stalemate_cost, first, self.leverage, round_)[index]
+        if self.stalemate is not None and len(self.stalemate) == len(index):
+            cost = self.stalemate + cost
         offered = inducement(self.leverage, round_)[index]
         self.stalemate, self.offered = cost, offered
         self.held_low, self.held_high = lines_in_force(
@@ -551,6 +553,8 @@ class NegotiationModel(mesa.Model):
         self.final_positions[..., rows] = self.positions[..., ended]
         keep = ~ended
         self._drop(keep)
+        if self.last_proposal is not None:  # the offer on the table, in the live replicates
+            self.last_proposal = self.last_proposal.restrict(keep)
         if proposal is None:
             return None
         return proposal.restrict(keep)

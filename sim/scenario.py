@@ -1011,12 +1011,11 @@ def _party_problems(s: Scenario) -> Iterable[Problem]:
             f"{base}.red_line_cores", spec.red_line_cores, issues, complete=False
         )
         for issue, (core_low, core_high) in spec.red_line_cores.items():
-            low, high = spec.red_lines.get(issue, (0.0, 1.0))
-            if not core_low <= low <= high <= core_high:
+            if core_low > core_high:
                 yield Problem(
                     f"{base}.red_line_cores.{issue}",
                     f"[{core_low}, {core_high}]",
-                    f"a core that contains the stated red line [{low}, {high}]",
+                    "[low, high] with low <= high",
                 )
         for issue, (low, high) in spec.red_lines.items():
             if low > high:
@@ -1142,20 +1141,28 @@ _EVENT_PATTERN = re.compile(
 
 
 def _event_problems(s: Scenario) -> Iterable[Problem]:
-    """Each event happens within the horizon, once by name, and sets values an event may set.
+    """Each event has its own name and sets values an event may set.
 
-    The values are checked as `with_overrides` checks them, on the scenario without its
+    An event due after the horizon never happens (a sweep of the horizon may cut it off). The
+    values are checked as `with_overrides` checks them, on the scenario without its
     events: each event's changes must leave a valid scenario.
     """
+    if not s.events:
+        return
     names: set[str] = set()
     data = s.model_dump(mode="json")
     data["events"], data["uncertainty"] = [], {}
+    base = Scenario.model_validate(data)
+    try:  # problems the scenario has without any event are not the events'
+        with_overrides(base, {})
+        known: set[tuple[str, str, str]] = set()
+    except ScenarioError as error:
+        known = {(p.path, p.found, p.expected) for p in error.problems}
     for index, event in enumerate(s.events):
-        base = f"events.{index}"
+        where = f"events.{index}"
         if event.name in names:
-            yield Problem(f"{base}.name", repr(event.name), "a name no other event has")
+            yield Problem(f"{where}.name", repr(event.name), "a name no other event has")
         names.add(event.name)
-        yield from _beyond_horizon(f"{base}.round", event.round, s)
         wrong = [path for path in event.set if not _EVENT_PATTERN.match(path)]
         for path in wrong:
             yield Problem(
@@ -1166,7 +1173,8 @@ def _event_problems(s: Scenario) -> Iterable[Problem]:
         if wrong:
             continue
         try:
-            with_overrides(Scenario.model_validate(data), event.set)
+            with_overrides(base, event.set)
         except ScenarioError as error:
             for problem in error.problems:
-                yield Problem(f"{base}.set.{problem.path}", problem.found, problem.expected)
+                if (problem.path, problem.found, problem.expected) not in known:
+                    yield Problem(f"{where}.set.{problem.path}", problem.found, problem.expected)

@@ -56,17 +56,18 @@ def inducement(leverage: Leverage, round_: int) -> np.ndarray:
 def stalemate_cost(
     cost_per_round: np.ndarray, first_round: int, leverage: Leverage, round_: int
 ) -> np.ndarray:
-    """Per party, the cost of the stalemate accumulated by this round, (N, W).
+    """Per party, what this round of stalemate costs it, (N, W).
 
     Source: a mutually hurting stalemate, in which each side's cost of no agreement mounts
     with time, makes a conflict ripe for settlement (Zartman 1989, *Ripe for Resolution*;
     Zartman 2000); sanctions add to the cost of no deal (the "sticks" of power mediation:
-    Touval & Zartman 1985; Beardsley 2011). This is interpreted as: each party's
-    `stalemate_cost` times the rounds of talks so far (counting this one), plus each
-    sanction times the rounds since it began.
+    Touval & Zartman 1985; Beardsley 2011). This is interpreted as: from the talks' first
+    round on, each party's `stalemate_cost`, plus every sanction that has begun. The model
+    adds these up round by round (`NegotiationModel.feel_stalemate`), so a cost changed by an
+    event counts from its round on.
     """
-    hurt = cost_per_round * rounds_since(round_, first_round)
-    sanctioned = leverage.sanctions * rounds_since(round_, leverage.from_round)[:, None, :]
+    hurt = cost_per_round * (round_ >= first_round)
+    sanctioned = leverage.sanctions * (rounds_since(round_, leverage.from_round) > 0)[:, None, :]
     return hurt + _over_givers(sanctioned)
 
 
