@@ -23,6 +23,8 @@ from sim.findings import analyse_sweep, parameter_text, write_findings
 from sim.results import ResultsError
 from sim.sweep import run_sweep, start_sweep
 
+COUNCIL_GAME = KOSOVO.parents[1] / "tests" / "data" / "kosovo_council_game.yaml"
+"""The Kosovo case reduced to its Council game (both red lines open, the troika split)."""
 RUSSIA = "parties.russia.position.sovereignty"
 STRATEGY = "security_council.strategy"
 QUESTION = "Does the deadlock break when Russia moves or the sponsor amends?"
@@ -46,7 +48,8 @@ SAMPLED = {
     "dummy": True,
     "target": "resolution",
     "parameters": {
-        RUSSIA: {"from": 0.2, "to": 0.9},
+        # amended drafts pass where Russia stands firmest (at 0.25 or less)
+        RUSSIA: {"from": 0.05, "to": 0.35},
         STRATEGY: {"choice": ["table_anyway", "amend_to_avoid_veto"]},
     },
 }
@@ -94,7 +97,7 @@ def new_sweep(directory: Path, spec: dict[str, object]) -> sim.sweep.SweepFolder
     """Start a sweep of `spec` on the Kosovo scenario into `directory / out` (not run)."""
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / "sweep.yaml"
-    path.write_text(yaml.safe_dump({"scenario": str(KOSOVO), **spec}), encoding="utf-8")
+    path.write_text(yaml.safe_dump({"scenario": str(COUNCIL_GAME), **spec}), encoding="utf-8")
     return start_sweep(load_sweep(path), directory / "out")
 
 
