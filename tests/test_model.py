@@ -192,7 +192,9 @@ def test_ripeness_is_each_disputants_default_stalemate_cost():
         ripeness=0.5,
     )
     np.testing.assert_allclose(model.stalemate_cost, [[0.5], [0.1], [0.0]])
-    model.feel_stalemate(4)
+    for _ in range(4):
+        model.step()
+    assert model.running
     np.testing.assert_allclose(model.stalemate, [[1.5], [0.3]])
     np.testing.assert_allclose(model.party("north").pressure()[0], [1.5])
     assert model.party("broker").pressure() == (0.0, 0.0)

@@ -842,9 +842,9 @@ def test_a_model_two_scenario_round_trips() -> None:
     ("change", "path", "expected"),
     [
         (
-            {"parties.alpha.red_line_cores": {"x": [0.1, 1.0]}},
+            {"parties.alpha.red_line_cores": {"x": [0.6, 0.4]}},
             "parties.alpha.red_line_cores.x",
-            "a core that contains the stated red line [0.0, 1.0]",
+            "[low, high] with low <= high",
         ),
         (
             {"parties.alpha.red_line_cores": {"z": [0.0, 1.0]}},
@@ -886,6 +886,15 @@ def test_a_bad_model_two_value_is_named(change: dict[str, Any], path: str, expec
     problem = only_problem(scenario_text(change))
     assert problem.path == path
     assert expected in problem.expected
+
+
+def test_a_core_inside_the_stated_red_line_is_read() -> None:
+    # It is taken as the stated line by the model (test_stalemate.py).
+    parsed = scenario(
+        {"parties.alpha.red_lines": {"x": [0.0, 0.4]}},
+        {"parties.alpha.red_line_cores": {"x": [0.1, 0.3]}},
+    )
+    assert parsed.parties["alpha"].red_line_cores == {"x": [0.1, 0.3]}
 
 
 def test_a_sanction_on_a_party_that_is_not_a_disputant_names_the_disputants() -> None:

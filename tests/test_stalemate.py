@@ -69,24 +69,39 @@ def test_inducement_sums_the_offers_that_have_begun(round_, expected):
 @pytest.mark.parametrize(
     ("round_", "expected"),
     [
-        # own cost (0.1, 0) from the talks' first round 2; sanctions from their givers' rounds.
+        # Own cost (0.1, 0) from the talks' first round 2; sanctions from their givers' rounds.
         (0, [0.0, 0.0]),
-        (1, [0.05, 0.0]),  # no talks yet: sanction 0.05 x 1 round
-        (2, [0.2, 0.0]),  # 0.1 x 1 + 0.05 x 2
-        (3, [0.35, 0.2]),  # 0.1 x 2 + 0.05 x 3; party 1: 0.2 x 1
-        (4, [0.5, 0.4]),  # 0.1 x 3 + 0.05 x 4; party 1: 0.2 x 2
+        (1, [0.05, 0.0]),  # no talks yet: giver 0's sanction only
+        (2, [0.15, 0.0]),  # 0.1 + 0.05
+        (3, [0.15, 0.2]),  # giver 1 sanctions party 1 from round 3
+        (4, [0.15, 0.2]),
     ],
 )
-def test_stalemate_cost_accumulates_own_cost_and_sanctions(round_, expected):
+def test_stalemate_cost_is_what_a_round_costs_own_cost_and_sanctions(round_, expected):
     cost = stalemate_cost(np.array([[0.1], [0.0]]), 2, TWO_GIVERS, round_)
     np.testing.assert_allclose(cost, np.array(expected)[:, None])
 
 
+def test_the_rounds_costs_add_up_to_rate_times_rounds_since_each_start():
+    # Over rounds 1..4 (as the model adds them up): party 0, 0.1 x 3 rounds of talks + 0.05 x
+    # 4 rounds of sanction = 0.5; party 1, 0.2 x 2 rounds of sanction = 0.4 (brief: C_i(t) =
+    # cost x (t - first + 1)+ + sum of sanctions x (t - from + 1)+).
+    total = sum(stalemate_cost(np.array([[0.1], [0.0]]), 2, TWO_GIVERS, t) for t in range(1, 5))
+    np.testing.assert_allclose(total, [[0.5], [0.4]])
+    closed = np.array([[0.1], [0.0]]) * rounds_since(4, 2) + np.array(
+        [[0.05 * rounds_since(4, 1)], [0.2 * rounds_since(4, 3)]]
+    )
+    np.testing.assert_allclose(total, closed)
+
+
 def test_without_givers_there_is_no_inducement_and_only_the_own_cost():
     np.testing.assert_array_equal(inducement(NO_LEVERAGE, 5), np.zeros((2, 1)))
-    # (0.2, 0.05) a round from round 1: by round 5, 5 rounds: (1.0, 0.25).
+    # (0.2, 0.05) a round from round 1: round 5 costs (0.2, 0.05); nothing before round 1.
     cost = stalemate_cost(np.array([[0.2], [0.05]]), 1, NO_LEVERAGE, 5)
-    np.testing.assert_allclose(cost, [[1.0], [0.25]])
+    np.testing.assert_allclose(cost, [[0.2], [0.05]])
+    np.testing.assert_array_equal(
+        stalemate_cost(np.array([[0.2], [0.05]]), 1, NO_LEVERAGE, 0), np.zeros((2, 1))
+    )
 
 
 def test_leverage_per_replicate_columns():
@@ -97,9 +112,9 @@ def test_leverage_per_replicate_columns():
         sanctions=[[[0.0, 0.0], [0.3, 0.3]]],
     )
     np.testing.assert_allclose(inducement(per_replicate, 3), [[0.1, 0.0], [0.0, 0.0]])
-    # Party 1 sanctioned 0.3 a round: 2 rounds (2, 3) in replicate 0, none in replicate 1.
+    # Party 1 sanctioned 0.3 a round: in round 3 in replicate 0, not yet in replicate 1.
     cost = stalemate_cost(np.zeros((2, 1)), 1, per_replicate, 3)
-    np.testing.assert_allclose(cost, [[0.0, 0.0], [0.6, 0.0]])
+    np.testing.assert_allclose(cost, [[0.0, 0.0], [0.3, 0.0]])
     kept = per_replicate.restrict(np.array([False, True]))
     np.testing.assert_array_equal(kept.from_round, [[5]])
 
@@ -255,7 +270,9 @@ def test_a_sanction_raises_the_cost_and_an_inducement_does_not():
         "parties": {"north": {"red_line_cores": {"a": [0.0, 0.2]}}},  # no agreement
     }
     model = make_model(replicates=1, **merge(WORN, changes))
-    model.feel_stalemate(3)
+    for _ in range(3):
+        model.step()
+    assert model.running
     np.testing.assert_allclose(model.stalemate, [[0.25], [0.0]])
     np.testing.assert_allclose(model.offered, [[0.1], [0.0]])
     cost, offered = model.party("north").pressure()
@@ -263,12 +280,24 @@ def test_a_sanction_raises_the_cost_and_an_inducement_does_not():
 
 
 def test_the_stalemate_costs_nothing_before_the_talks_begin():
-    # Talks from round 3: by round 2 no cost; by round 5, three rounds: 0.15.
+    # Talks from round 3: by round 2 no cost; by round 4, two rounds: 0.1.
     model = make_model(replicates=1, **merge(WORN, {"mediation": {"first_round": 3}}))
-    model.feel_stalemate(2)
-    np.testing.assert_allclose(model.stalemate, [[0.0], [0.0]])
-    model.feel_stalemate(5)
-    np.testing.assert_allclose(model.stalemate, [[0.15], [0.0]])
+    for round_ in range(1, 5):
+        model.step()
+        expected = 0.05 * max(round_ - 2, 0)
+        np.testing.assert_allclose(model.stalemate, [[expected], [0.0]], err_msg=str(round_))
+
+
+def test_a_stalemate_cost_changed_between_steps_counts_from_then_on():
+    # 0.05 a round for rounds 1 and 2, then 0.2 a round: by round 4, 0.1 + 0.4 = 0.5.
+    narrow = {"parties": {"north": {"red_line_cores": {"a": [0.0, 0.2]}}}}  # no agreement
+    model = make_model(replicates=1, **merge(WORN, narrow))
+    model.step()
+    model.step()
+    model.party("north").stalemate_cost = 0.2
+    model.step()
+    model.step()
+    np.testing.assert_allclose(model.party("north").pressure()[0], [0.5])
 
 
 # --- acceptance: utility against the no-deal point, less the cost --------------------------------
@@ -284,12 +313,18 @@ U(0.5, 0.5) = -(0.5 x 0.4 + 0.5 x 0.4) = -0.4. It accepts when 0.11 t (+ inducem
 
 
 def test_acceptance_weighs_the_proposal_plus_inducement_against_no_deal_less_cost():
+    # After 3 rounds (north refuses each time): -0.4 >= 0 - 0.33? no. Round 4 adds 0.11:
+    # -0.4 >= 0 - 0.44: yes.
     model = make_model(replicates=1, **LONGING)
     north = model.party("north")
     proposal = np.array([[0.5], [0.5]])
-    model.feel_stalemate(3)  # -0.4 >= 0 - 0.33? no
+    for _ in range(3):
+        model.step()
+    assert model.running
+    np.testing.assert_allclose(north.pressure()[0], [0.33])
     assert not north.accepts(proposal)[0]
-    model.feel_stalemate(4)  # -0.4 >= 0 - 0.44: yes
+    model.feel_stalemate(4)  # what round 4 does first
+    np.testing.assert_allclose(north.pressure()[0], [0.44])
     assert north.accepts(proposal)[0]
 
 
@@ -385,3 +420,17 @@ def test_the_stalemate_state_is_shaped_per_disputant_and_replicate():
     assert model.stalemate.shape[0] == model.offered.shape[0] == 2
     assert model.held_low.shape[:2] == model.held_high.shape[:2] == (2, 2)
     assert model.held_high.shape[-1] in (1, 3)
+
+
+def test_a_core_inside_its_stated_line_is_taken_as_the_line():
+    # North states [0, 0.2] on a; a core [0.05, 0.15] lies inside it: the core is the stated
+    # line, which then never gives way, whatever the pressure.
+    model = make_model(
+        replicates=1,
+        parties={"north": {"red_line_cores": {"a": [0.05, 0.15]}, "stalemate_cost": 1.0}},
+    )
+    north = model.party("north")
+    np.testing.assert_array_equal(north.core_low, [[0.0], [0.0]])
+    np.testing.assert_array_equal(north.core_high, [[0.2], [1.0]])
+    model.step()
+    np.testing.assert_array_equal(north.red_lines_in_force()[1], [[0.2], [1.0]])

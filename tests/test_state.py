@@ -324,21 +324,23 @@ def test_new_parameter_arrays_are_read_only():
 
 
 def test_stalemate_and_audience_costs_set_between_steps_wear_the_red_line_down():
-    # North states [0, 0.2] on a with core [0, 1]. With a stalemate cost of 0.1 a round set
-    # after round 1, its pressure in round 2 is 0.2 (two rounds of talks): the line it holds
-    # reaches 0.2 + 0.2 / 0.5 = 0.6. An audience cost of 0.15 set then leaves 0.05 of
-    # excess in round 2: 0.3.
+    # North states [0, 0.2] on a with core [0, 1]. A stalemate cost of 0.1 a round set after
+    # round 1 counts from round 2 on: its pressure in round 2 is 0.1, and the line it holds
+    # reaches 0.2 + 0.1 / 0.5 = 0.4. An audience cost of 0.05 set after round 2 leaves an
+    # excess of 0.2 - 0.05 = 0.15 in round 3: 0.2 + 0.3 = 0.5.
     model = make_model(replicates=1, parties={"north": {"red_line_cores": {"a": [0.0, 1.0]}}})
     north = model.party("north")
     model.step()
     np.testing.assert_array_equal(north.red_lines_in_force()[1], [[0.2], [1.0]])
     north.stalemate_cost = 0.1
     np.testing.assert_array_equal(north.stalemate_cost, [0.1])
-    model.feel_stalemate(2)
-    np.testing.assert_allclose(north.red_lines_in_force()[1], [[0.6], [1.0]])
-    north.audience_cost = 0.15
-    model.feel_stalemate(2)
-    np.testing.assert_allclose(north.red_lines_in_force()[1], [[0.3], [1.0]])
+    model.step()
+    np.testing.assert_allclose(north.pressure()[0], [0.1])
+    np.testing.assert_allclose(north.red_lines_in_force()[1], [[0.4], [1.0]])
+    north.audience_cost = 0.05
+    model.step()
+    np.testing.assert_allclose(north.pressure()[0], [0.2])
+    np.testing.assert_allclose(north.red_lines_in_force()[1], [[0.5], [1.0]])
 
 
 def test_cores_set_between_steps_are_checked_against_the_stated_line():
@@ -371,3 +373,29 @@ def test_bad_costs_and_restraint_are_refused_and_change_nothing(name, value, mes
     with pytest.raises(ValueError, match=message):
         setattr(north, name, value)
     np.testing.assert_array_equal(getattr(north, name), before)
+
+
+@pytest.mark.xfail(
+    reason="engine bug: NegotiationModel.feel_stalemate (sim/model.py) adds this round's cost "
+    "to the previous rows of `stalemate` by position whenever the number of disputants is "
+    "unchanged, and restarts from 0 when it changes: after a change of who is a disputant a "
+    "party inherits another's accumulated cost, or loses its own",
+    strict=False,
+)
+def test_the_stalemate_cost_follows_each_party_when_the_disputants_change():
+    # North pays 0.5 a round, south nothing: after 2 rounds north has 1.0, south 0. Then the
+    # broker joins the disputants (cost 0: ripeness 0): in round 3 north has 1.5, south 0,
+    # the broker 0. Then north leaves: in round 4 south still has 0.
+    model = make_model(replicates=1, parties={"north": {"stalemate_cost": 0.5}})
+    north, south, broker = (model.party(name) for name in ("north", "south", "broker"))
+    model.step()
+    model.step()
+    np.testing.assert_allclose(north.pressure()[0], [1.0])
+    broker.disputant = True
+    model.step()
+    np.testing.assert_allclose(north.pressure()[0], [1.5])
+    np.testing.assert_allclose(south.pressure()[0], [0.0])
+    north.disputant = False
+    model.step()
+    np.testing.assert_allclose(south.pressure()[0], [0.0])
+    np.testing.assert_allclose(broker.pressure()[0], [0.0])

@@ -361,13 +361,6 @@ def test_a_clock_option_with_a_patron_that_restrains_still_acts():
     assert first.mean() == pytest.approx(0.6, abs=4 * np.sqrt(0.24 / 2000))
 
 
-@pytest.mark.xfail(
-    reason="engine bug: Party.unilateral_hazard ignores the proposal on the table in every "
-    "replicate of a round in which another replicate ended after the responses (Council "
-    "resolution accepted, or an earlier actor's act): model.last_proposal is not cut to the "
-    "live replicates, so its width no longer matches (sim/agents.py, unilateral_hazard)",
-    strict=False,
-)
 def test_the_offer_on_the_table_counts_after_other_replicates_end_in_the_same_round():
     # South (expected_value, resolve 1): red lines open, no-deal point (0, 0), U = -0.9. The
     # troika's (0.5, 0.5), refused by north, stays on the table for it: staying -0.4. Nobody
