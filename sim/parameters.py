@@ -98,31 +98,10 @@ def party_arrays(
         stated_low = stack([values(f"{base}.red_lines.{k}.0", lines[k][0]) for k in issues])
         stated_high = stack([values(f"{base}.red_lines.{k}.1", lines[k][1]) for k in issues])
         stated_high = np.maximum(stated_high, stated_low)
-        cores = spec.red_line_cores
         low.append(stated_low)
         high.append(stated_high)
-        core_low.append(
-            np.minimum(
-                stack(
-                    [
-                        values(f"{base}.red_line_cores.{k}.0", cores[k][0]) if k in cores else 1.0
-                        for k in issues
-                    ]
-                ),
-                stated_low,
-            )
-        )
-        core_high.append(
-            np.maximum(
-                stack(
-                    [
-                        values(f"{base}.red_line_cores.{k}.1", cores[k][1]) if k in cores else 0.0
-                        for k in issues
-                    ]
-                ),
-                stated_high,
-            )
-        )
+        core_low.append(np.minimum(_core_end(values, base, spec, issues, 0), stated_low))
+        core_high.append(np.maximum(_core_end(values, base, spec, issues, 1), stated_high))
         no_deal.append(
             values.point(f"{base}.no_deal", spec.no_deal, issues) if spec.no_deal else status_quo
         )
@@ -155,3 +134,21 @@ def party_arrays(
         strength[i, j] = strength[j, i] = tie
     arrays["alliance_strength"] = strength
     return arrays
+
+
+def _core_end(
+    values: ScenarioValues, base: str, spec: Any, issues: Sequence[str], end: int
+) -> np.ndarray:
+    """One end (0: low, 1: high) of a party's red-line cores, (K, W), with any draws.
+
+    Where no core is declared, the end is the far end of the scale (1 for the low end, 0 for
+    the high one), so that taken with the stated end (`party_arrays`) it is the stated end.
+    """
+    cores = spec.red_line_cores
+    far = 1.0 - end
+    return stack(
+        [
+            values(f"{base}.red_line_cores.{k}.{end}", cores[k][end]) if k in cores else far
+            for k in issues
+        ]
+    )
