@@ -126,6 +126,8 @@ class NegotiationModel(mesa.Model):
         self.held_low: np.ndarray | None = None
         """The disputants' red lines in force this round, (D, K, W) (`sim.stalemate`)."""
         self.held_high: np.ndarray | None = None
+        self.accumulated: np.ndarray | None = None
+        """Every party's cost of the stalemate accumulated so far, (N, W)."""
         self.stalemate: np.ndarray | None = None
         """The disputants' accumulated cost of the stalemate this round, (D, W)."""
         self.offered: np.ndarray | None = None
@@ -387,6 +389,9 @@ class NegotiationModel(mesa.Model):
         Only live replicates are held in the state arrays: a replicate that ends is recorded
         and dropped, so the work of a round shrinks as replicates finish.
         """
+        if not len(self._rows):  # every replicate has ended: nothing happens any more
+            self.running = False
+            return
         round_ = self.steps
         self.happen(round_)
         self.feel_stalemate(round_)
@@ -450,16 +455,15 @@ class NegotiationModel(mesa.Model):
         """
         index = self.disputant_index
         first = self.troika.first_round
-        cost = stalemate_cost(self.stalemate_cost, first, self.leverage, round_)[index]
-        if self.stalemate is not None and len(self.stalemate) == len(index):
-            cost = self.stalemate + cost
-        offered = inducement(self.leverage, round_)[index]
-        self.stalemate, self.offered = cost, offered
+        cost = stalemate_cost(self.stalemate_cost, first, self.leverage, round_)
+        self.accumulated = cost if self.accumulated is None else self.accumulated + cost
+        self.stalemate = self.accumulated[index]
+        self.offered = inducement(self.leverage, round_)[index]
         self.held_low, self.held_high = lines_in_force(
             (self.red_low[index], self.red_high[index]),
             (self.core_low[index], self.core_high[index]),
             self.salience[index],
-            cost + offered,
+            self.stalemate + self.offered,
             self.audience_cost[index],
         )
 
@@ -569,8 +573,9 @@ class NegotiationModel(mesa.Model):
         self._rows = self._rows[keep]
         self.positions = self.positions[..., keep]
 
-        def cut(value: Any) -> Any:
-            if isinstance(value, np.ndarray) and value.ndim and value.shape[-1] == live:
+        def cut(value: Any, ndim: int = 1) -> Any:
+            """`value` cut to the live replicates if it has their axis (at least `ndim` axes)."""
+            if isinstance(value, np.ndarray) and value.ndim >= ndim and value.shape[-1] == live:
                 return value[..., keep]
             return value
 
@@ -582,15 +587,24 @@ class NegotiationModel(mesa.Model):
                 array.flags.writeable = False
                 setattr(self, name, array)
                 changed = True
-        for name in ("status_quo", "noise", "held_low", "held_high", "stalemate", "offered"):
+        for name in (
+            "status_quo",
+            "noise",
+            "held_low",
+            "held_high",
+            "accumulated",
+            "stalemate",
+            "offered",
+        ):
             setattr(self, name, cut(getattr(self, name)))
         for body, names in (
             (self.decision, DecisionRules.checks),
-            (self.troika, ("bias", "cohesion", "pull")),
+            (self.troika, ("cohesion", "pull")),
             (self.council, ("draft", "amendment_step")),
         ):
             for name in names if body is not None else ():
                 object.__setattr__(body, name, cut(getattr(body, name)))
+        object.__setattr__(self.troika, "bias", cut(self.troika.bias, ndim=2))  # shared: (M,)
         for index, option in self.options.items():
             self.options[index] = Option(
                 **{f.name: cut(getattr(option, f.name)) for f in dataclasses.fields(option)}

@@ -523,6 +523,8 @@ def _set_path(data: Any, dotted: str, value: Any) -> Problem | None:
                 return Problem(here, f"no key {key!r}", _one_of(key, node))
         elif isinstance(node, list):
             if not key.isdigit() or int(key) >= len(node):
+                if not node:
+                    return Problem(here, repr(key), "nothing to index: the list is empty")
                 return Problem(here, repr(key), f"an index from 0 to {len(node) - 1}")
             key = int(key)
         else:
@@ -810,7 +812,9 @@ def lift_distributions(data: Mapping[str, Any]) -> tuple[dict[str, Any], dict[st
     found: dict[str, Any] = {}
     try:
         lifted = {
-            key: value if key in _UNLIFTED else _lift(value, key, found)
+            key: value
+            if key in _UNLIFTED
+            else _lift(value, key, found, _child_annotation(Scenario, str(key)))
             for key, value in data.items()
         }
     except RecursionError:
@@ -831,6 +835,9 @@ def lift_distributions(data: Mapping[str, Any]) -> tuple[dict[str, Any], dict[st
         parsed[path] = distribution
         lifted = copied_along(lifted, path)
         problem = _set_path(lifted, path, distribution.central())
+        if problem is not None and where != path:  # a default value, not written in the file
+            lifted = _with_defaults(lifted) or lifted
+            problem = _set_path(lifted, path, distribution.central())
         if problem is not None:
             problems.append(Problem(where, problem.found, problem.expected))
     for path, distribution in parsed.items():
@@ -850,31 +857,48 @@ _MOST_DISTRIBUTIONS = 10_000
 """More distributions than this in one file are refused (an alias could repeat one endlessly)."""
 
 
-def _lift(value: Any, path: str, found: dict[str, Any], clean: set[int] | None = None) -> Any:
+def _lift(
+    value: Any,
+    path: str,
+    found: dict[str, Any],
+    annotation: Any,
+    clean: set[tuple[int, str]] | None = None,
+) -> Any:
     """`value` with each distribution in it replaced by None, recorded in `found` by path.
 
-    A part without any distribution is returned as it is and remembered (`clean`), so a
-    part that YAML aliases repeat is walked once.
+    A mapping is read as a distribution only where the schema (`annotation`, the type at
+    `path`) wants a number, so a party called `beta` stays a party. A part without any
+    distribution is returned as it is and remembered (`clean`), so a part that YAML aliases
+    repeat is walked once.
     """
     clean = set() if clean is None else clean
-    if id(value) in clean or not isinstance(value, Mapping | list):
+    seen = (id(value), str(annotation))
+    if seen in clean or not isinstance(value, Mapping | list):
         return value
-    if isinstance(value, Mapping) and distribution_kind(value) is not None:
+    numeric = _strip(annotation) in (int, float)
+    if numeric and isinstance(value, Mapping) and distribution_kind(value) is not None:
         if len(found) >= _MOST_DISTRIBUTIONS:
             raise RecursionError  # reported as nesting too deep to read
         found[path] = value
         return None
     before = len(found)
-    if isinstance(value, Mapping):
-        lifted: Any = {
-            key: _lift(item, f"{path}.{key}", found, clean) for key, item in value.items()
-        }
-    else:
-        lifted = [_lift(item, f"{path}.{i}", found, clean) for i, item in enumerate(value)]
+    items = value.items() if isinstance(value, Mapping) else enumerate(value)
+    parts = {
+        key: _lift(item, f"{path}.{key}", found, _child_annotation(annotation, str(key)), clean)
+        for key, item in items
+    }
     if len(found) == before:
-        clean.add(id(value))
+        clean.add(seen)
         return value
-    return lifted
+    return parts if isinstance(value, Mapping) else list(parts.values())
+
+
+def _with_defaults(data: dict[str, Any]) -> dict[str, Any] | None:
+    """`data` with every default written out (as dumped), or None if it is not yet valid."""
+    try:
+        return Scenario.model_validate({**data, "uncertainty": {}}).model_dump(mode="json")
+    except ValidationError:
+        return None
 
 
 def _whole(value: float) -> int:
@@ -1152,6 +1176,8 @@ def _event_problems(s: Scenario) -> Iterable[Problem]:
     names: set[str] = set()
     data = s.model_dump(mode="json")
     data["events"], data["uncertainty"] = [], {}
+    for spec in data["parties"].values():  # a default no-deal point is the status quo
+        spec["no_deal"] = spec["no_deal"] or dict(data["status_quo"])
     base = Scenario.model_validate(data)
     try:  # problems the scenario has without any event are not the events'
         with_overrides(base, {})
@@ -1166,7 +1192,7 @@ def _event_problems(s: Scenario) -> Iterable[Problem]:
         wrong = [path for path in event.set if not _EVENT_PATTERN.match(path)]
         for path in wrong:
             yield Problem(
-                f"{base}.set.{path}",
+                f"{where}.set.{path}",
                 "a value an event cannot change",
                 "one of: " + ", ".join(EVENT_VALUES),
             )
