@@ -508,12 +508,12 @@ def _tasks(
     pieces: list[Piece] = []
     runs = 0
     for point in sorted(missing):
-        row = rows.loc[point]
-        values = {p: _python(row[p]) for p in parameters}
+        # column by column: a row of numbers would turn an integer value into a float
+        values = {p: _python(rows.at[point, p]) for p in parameters}
         for first, count in missing[point]:
             for start in range(first, first + count, chunk_runs):
                 size = min(chunk_runs, first + count - start)
-                pieces.append(Piece(int(point), int(row["seed"]), values, start, size))
+                pieces.append(Piece(int(point), int(rows.at[point, "seed"]), values, start, size))
                 runs += size
                 if runs >= chunk_runs:
                     yield Task(part, base, tuple(pieces), where, returned)

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
+import yaml
 
 from sim.executors import DaskCluster, ExecutorError, InProcess, LocalProcesses
 from sim.experiment import load_sweep
@@ -328,3 +329,26 @@ def test_a_folder_with_a_broken_sweep_file_is_a_results_error(tmp_path):
     folder.file("sweep.yaml").write_text("name: [")
     with pytest.raises(ResultsError, match="the sweep as run is not valid"):
         run_sweep(folder)
+
+
+def test_integer_values_stay_integers_when_every_parameter_is_a_number(tmp_path):
+    # A row of float and integer columns read whole becomes floats: the horizon would arrive
+    # as 30.0 and every point fail its scenario's check.
+    path = tmp_path / "sweep.yaml"
+    path.write_text(
+        yaml.safe_dump(
+            {
+                "name": "integers",
+                "scenario": str(KOSOVO),
+                "design": "grid",
+                "replicates": 4,
+                "seed": 1,
+                "parameters": {"ripeness": [0.0, 0.01], "horizon": [30, 40]},
+            }
+        ),
+        encoding="utf-8",
+    )
+    folder = start_sweep(load_sweep(path), tmp_path / "out")
+    outcome = run_sweep(folder)
+    assert outcome.failed == 0
+    assert sorted(read_points(folder.path)["horizon"].tolist()) == [30, 30, 40, 40]
