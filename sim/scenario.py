@@ -12,6 +12,7 @@ and what was expected; nothing runs on an invalid file.
 from __future__ import annotations
 
 import difflib
+import functools
 import json
 import math
 import re
@@ -426,7 +427,7 @@ def validate_scenario(data: Any, source: str = "<scenario>") -> Scenario:
     except ValidationError as error:
         errors = [_pydantic_problem(e) for e in error.errors()]
         raise ScenarioError(source, problems + errors) from None
-    problems += _uncertainty_problems(data, uncertain)
+    problems += _uncertainty_problems(uncertain)
     problems += _cross_check(scenario)
     if problems:
         raise ScenarioError(source, problems)
@@ -862,7 +863,7 @@ def _lift(
     path: str,
     found: dict[str, Any],
     annotation: Any,
-    clean: set[tuple[int, str]] | None = None,
+    clean: set[tuple[int, int]] | None = None,
 ) -> Any:
     """`value` with each distribution in it replaced by None, recorded in `found` by path.
 
@@ -872,7 +873,7 @@ def _lift(
     repeat is walked once.
     """
     clean = set() if clean is None else clean
-    seen = (id(value), str(annotation))
+    seen = (id(value), id(_strip(annotation)))
     if seen in clean or not isinstance(value, Mapping | list):
         return value
     numeric = _strip(annotation) in (int, float)
@@ -917,12 +918,12 @@ def _distribution_problem(where: str, error: Mapping[str, Any]) -> Problem:
     return Problem(".".join([where, *loc]), found, expected)
 
 
-def _uncertainty_problems(data: Mapping[str, Any], uncertain: Mapping[str, Any]) -> list[Problem]:
+def _uncertainty_problems(uncertain: Mapping[str, Any]) -> list[Problem]:
     """Each uncertain value may be drawn per replicate, and every draw is a valid value.
 
-    Both ends of a distribution (`ends`) are set in turn in place of the central value and the
-    scenario checked against its schema (types and ranges; the cross-checks, which relate
-    several values, are made on the central values). An integer value takes whole draws.
+    Both ends of a distribution (`ends`; every option of a choice) are checked against the
+    value's field in the schema (type and range; the cross-checks, which relate several
+    values, are made on the central values). An integer value takes whole draws.
     """
     problems: list[Problem] = []
     for path, distribution in uncertain.items():
@@ -937,7 +938,8 @@ def _uncertainty_problems(data: Mapping[str, Any], uncertain: Mapping[str, Any])
                 )
             )
             continue
-        kind = _strip(value_type(Scenario, *path.split(".")))
+        annotation = value_type(Scenario, *path.split("."))
+        kind = _strip(annotation)
         ends = [distribution.ends()[0], distribution.ends()[1]]
         if isinstance(distribution, Choice):
             ends = list(distribution.choice)
@@ -949,11 +951,8 @@ def _uncertainty_problems(data: Mapping[str, Any], uncertain: Mapping[str, Any])
                     )
                     continue
                 end = _whole(end)
-            trial = copied_along(dict(data), path)
-            trial["uncertainty"] = {}
-            _set_path(trial, path, end)
             try:
-                Scenario.model_validate(trial)
+                _field_adapter(repr(annotation), annotation).validate_python(end)
             except ValidationError as error:
                 for e in error.errors():
                     problem = _pydantic_problem(e)
@@ -1165,42 +1164,67 @@ _EVENT_PATTERN = re.compile(
 
 
 def _event_problems(s: Scenario) -> Iterable[Problem]:
-    """Each event has its own name and sets values an event may set.
+    """Each event has its own name and sets values an event may set, each valid for its field.
 
-    An event due after the horizon never happens (a sweep of the horizon may cut it off). The
-    values are checked as `with_overrides` checks them, on the scenario without its
-    events: each event's changes must leave a valid scenario.
+    The parties, issues and alliances named must exist, and a red line must have low <= high.
+    An event due after the horizon never happens (a sweep of the horizon may cut it off). A
+    position or red line an event sets is not checked against the party's other lines: the
+    model clips the position into the lines in force.
     """
-    if not s.events:
-        return
     names: set[str] = set()
-    data = s.model_dump(mode="json")
-    data["events"], data["uncertainty"] = [], {}
-    for spec in data["parties"].values():  # a default no-deal point is the status quo
-        spec["no_deal"] = spec["no_deal"] or dict(data["status_quo"])
-    base = Scenario.model_validate(data)
-    try:  # problems the scenario has without any event are not the events'
-        with_overrides(base, {})
-        known: set[tuple[str, str, str]] = set()
-    except ScenarioError as error:
-        known = {(p.path, p.found, p.expected) for p in error.problems}
     for index, event in enumerate(s.events):
         where = f"events.{index}"
         if event.name in names:
             yield Problem(f"{where}.name", repr(event.name), "a name no other event has")
         names.add(event.name)
-        wrong = [path for path in event.set if not _EVENT_PATTERN.match(path)]
-        for path in wrong:
-            yield Problem(
-                f"{where}.set.{path}",
-                "a value an event cannot change",
-                "one of: " + ", ".join(EVENT_VALUES),
-            )
-        if wrong:
-            continue
-        try:
-            with_overrides(base, event.set)
-        except ScenarioError as error:
-            for problem in error.problems:
-                if (problem.path, problem.found, problem.expected) not in known:
-                    yield Problem(f"{where}.set.{problem.path}", problem.found, problem.expected)
+        for path, value in event.set.items():
+            yield from _event_value_problems(s, f"{where}.set.{path}", path, value)
+
+
+def _event_value_problems(s: Scenario, where: str, path: str, value: Any) -> Iterable[Problem]:
+    """What is wrong with one value an event sets at `path` (reported at `where`)."""
+    if not _EVENT_PATTERN.match(path):
+        yield Problem(where, "a value an event cannot change", "one of: " + ", ".join(EVENT_VALUES))
+        return
+    parts = path.split(".")
+    if parts[0] == "alliances":
+        if int(parts[1]) >= len(s.alliances):
+            yield Problem(where, f"alliance {parts[1]}", f"one of the {len(s.alliances)} alliances")
+            return
+    elif parts[1] not in s.parties:
+        yield Problem(where, f"{parts[1]!r}, which is not a party", _one_of(parts[1], s.parties))
+        return
+    elif len(parts) == 4 and parts[3] not in s.issues:
+        yield Problem(where, f"{parts[3]!r}, an undefined issue", _one_of(parts[3], s.issues))
+        return
+    try:
+        _value_adapter(
+            ".".join(["parties", "*", *parts[2:]]) if parts[0] == "parties" else "alliance"
+        ).validate_python(value)
+    except ValidationError as error:
+        for e in error.errors():
+            problem = _pydantic_problem(e)
+            yield Problem(".".join([where, *map(str, e["loc"])]), problem.found, problem.expected)
+        return
+    if parts[2:3] in (["red_lines"], ["red_line_cores"]) and value[0] > value[1]:
+        yield Problem(where, f"[{value[0]}, {value[1]}]", "[low, high] with low <= high")
+
+
+@functools.cache
+def _field_adapter(key: str, annotation: Any) -> TypeAdapter[Any]:
+    """The strict check of one value of the schema's type `annotation` (cached by `key`)."""
+    return TypeAdapter(annotation, config=ConfigDict(strict=True, allow_inf_nan=False))
+
+
+@functools.cache
+def _value_adapter(pattern: str) -> TypeAdapter[Any]:
+    """The check of one value at a path pattern ("parties.*.capability", or "alliance").
+
+    Strict, as the scenario schema is.
+    """
+    parts = pattern.split(".")
+    if pattern == "alliance":
+        annotation = value_type(Alliance, "strength")
+    else:
+        annotation = value_type(PartySpec, *parts[2:])
+    return TypeAdapter(annotation, config=ConfigDict(strict=True, allow_inf_nan=False))

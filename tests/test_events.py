@@ -252,7 +252,11 @@ def refused(*events, **changes) -> str:
         ("parties.north.capability", -1.0, r"events\.0\.set\.parties\.north\.capability: found -1"),
         ("parties.north.flexibility", 1.5, r"events\.0\.set\.parties\.north\.flexibility: "),
         ("parties.north.restraint", "full", r"events\.0\.set\.parties\.north\.restraint: "),
-        ("parties.nobody.capability", 1.0, r"events\.0\.set\.parties\.nobody: found no key"),
+        (
+            "parties.nobody.capability",
+            1.0,
+            r"events\.0\.set\.parties\.nobody\.capability: found .nobody., which is not a party",
+        ),
         ("parties.north.position.z", 0.5, r"events\.0\.set\.parties\.north\.position\.z: "),
         (
             "parties.north.red_lines.a",
