@@ -214,14 +214,6 @@ def test_an_event_that_restrains_a_patron_stops_its_clients_acts():
 # --- events refused ------------------------------------------------------------------------------
 
 
-WRONG_PATH_BUG = pytest.mark.xfail(
-    reason="engine bug: sim/scenario.py _event_problems names a path an event cannot change "
-    "as f'{base}.set.{path}', where base is now the Scenario object, not 'events.<n>': the "
-    "message starts with the whole scenario's repr instead of events.<n>.set.<path>",
-    strict=False,
-)
-
-
 def refused(*events, **changes) -> str:
     with pytest.raises(ScenarioError) as error:
         make_scenario(events=list(events), **changes)
@@ -235,19 +227,16 @@ def refused(*events, **changes) -> str:
             "parties.north.name",
             "x",
             r"events\.0\.set\.parties\.north\.name: .*cannot change",
-            marks=WRONG_PATH_BUG,
         ),
         pytest.param(
             "parties.north.salience.a",
             2.0,
             r"events\.0\.set\.parties\.north\.salience\.a: ",
-            marks=WRONG_PATH_BUG,
         ),
         pytest.param(
             "round",
             3,
             r"events\.0\.set\.round: found a value an event cannot change",
-            marks=WRONG_PATH_BUG,
         ),
         ("parties.north.capability", -1.0, r"events\.0\.set\.parties\.north\.capability: found -1"),
         ("parties.north.flexibility", 1.5, r"events\.0\.set\.parties\.north\.flexibility: "),
@@ -306,13 +295,6 @@ def test_records_with_events_read_back_from_their_table():
     assert back.events == ("windfall", "thaw")
 
 
-@pytest.mark.xfail(
-    reason="engine bug: _event_problems (sim/scenario.py) validates an event's changes with "
-    "with_overrides on the file's values, so a no_deal coordinate of a party whose no_deal "
-    "defaults to the status quo cannot be set ('found nothing; expected a mapping or list to "
-    "index'), though EVENT_VALUES lists parties.<party>.no_deal.<issue>",
-    strict=False,
-)
 def test_an_event_may_set_a_no_deal_point_left_to_its_default():
     event = {"name": "e", "round": 2, "set": {"parties.north.no_deal.a": 0.3}}
     model = make_model(replicates=1, events=[event])

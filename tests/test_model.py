@@ -1111,14 +1111,6 @@ def test_held_lines_lie_between_the_stated_lines_and_their_cores_and_only_widen(
         assert (live >= held_low - 1e-12).all() and (live <= held_high + 1e-12).all()
 
 
-@pytest.mark.xfail(
-    reason="engine bug: NegotiationModel._drop (sim/model.py) cuts every array whose last axis "
-    "has one column per live replicate, including the troika's shared (M,) biases when the "
-    "troika has as many members as there are live replicates; the next proposal then fails "
-    "to broadcast",
-    raises=ValueError,
-    strict=False,
-)
 def test_a_troika_of_three_runs_on_when_three_replicates_become_two():
     # Three mediators, three replicates; the thaw (round 2, p 0.5) ends some by agreement,
     # the others go on to the horizon with the troika proposing every round.

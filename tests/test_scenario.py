@@ -905,13 +905,6 @@ def test_a_sanction_on_a_party_that_is_not_a_disputant_names_the_disputants() ->
     assert "not a disputant" in problem.found
 
 
-@pytest.mark.xfail(
-    reason="engine bug: sim/scenario.py _lift reads every mapping whose only key is a "
-    "distribution's name as a distribution, also where the schema keys a mapping by party "
-    "or issue names, so a party named beta (uniform, normal, triangular, choice) alone in "
-    "unilateral, leverage, inducements, sanctions or the troika makes the file unreadable",
-    strict=False,
-)
 @pytest.mark.parametrize(
     "change",
     [

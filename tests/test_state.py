@@ -375,13 +375,6 @@ def test_bad_costs_and_restraint_are_refused_and_change_nothing(name, value, mes
     np.testing.assert_array_equal(getattr(north, name), before)
 
 
-@pytest.mark.xfail(
-    reason="engine bug: NegotiationModel.feel_stalemate (sim/model.py) adds this round's cost "
-    "to the previous rows of `stalemate` by position whenever the number of disputants is "
-    "unchanged, and restarts from 0 when it changes: after a change of who is a disputant a "
-    "party inherits another's accumulated cost, or loses its own",
-    strict=False,
-)
 def test_the_stalemate_cost_follows_each_party_when_the_disputants_change():
     # North pays 0.5 a round, south nothing: after 2 rounds north has 1.0, south 0. Then the
     # broker joins the disputants (cost 0: ripeness 0): in round 3 north has 1.5, south 0,
