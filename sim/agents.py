@@ -490,9 +490,9 @@ class Parties(Sequence[Party]):
         k, r = positions.shape[1:]
         ties = model.ties.pull
         movers, disputants = model.movers, model.disputant_rows  # disputants among the movers
-        pull = (ties.sum(positions) - ties.row_sums[:, None, :] * positions)[movers]
-        weight = np.broadcast_to(ties.abs_row_sums[movers], (len(movers), r)).copy()
         start = positions[movers]
+        pull = ties.sum(positions)[movers] - ties.row_sums[movers][:, None, :] * start
+        weight = np.broadcast_to(ties.abs_row_sums[movers], (len(movers), r)).copy()
         if proposal is not None:
             mediated = proposal.united * (proposal.point - start[disputants])
             pull[disputants] += model.troika.pull * mediated
