@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 
 from sim.checks import BodyCheck, CheckedBody, field_check, point, rule_name, schema_check
+from sim.compliance import COMPLIANCE_RULES
 from sim.mediation import COMPROMISE_RULES, Disputants, Proposal, formulation, troika_proposal
 from sim.parameters import ScenarioValues, stack
 from sim.records import SessionRecord
@@ -163,6 +164,7 @@ class Council(CheckedBody):
 
     checks: ClassVar[dict[str, BodyCheck]] = {
         "strategy": rule_name(SPONSOR_STRATEGIES),
+        "compliance": rule_name(COMPLIANCE_RULES),
         "draft": _draft,
         "threshold": _threshold,
         "veto": field_check(SecurityCouncil, "veto"),
@@ -182,6 +184,7 @@ class Council(CheckedBody):
         self.threshold = spec.threshold
         self.veto = spec.veto
         self.strategy = spec.strategy
+        self.compliance = spec.compliance
         self.draft = spec.draft
         self.max_amendments = spec.max_amendments
         self.amendment_step = spec.amendment_step

@@ -22,11 +22,12 @@ import numpy as np
 from sim.agents import AllianceTies, Parties, Party, Ties, concession_by_salience
 from sim.bodies import Council, DecisionRules, Troika
 from sim.checks import point, schema_check
+from sim.compliance import COMPLIANCE_RULES
 from sim.mediation import Proposal
 from sim.parameters import ScenarioValues, draw_uncertain, party_arrays, stack, width
 from sim.records import QUANTILES, Outcome, RunRecords, SessionRecord, Trajectory, record_labels
 from sim.scenario import Alliance, Event, PartySpec, Scenario
-from sim.stalemate import Leverage, inducement, lines_in_force, stalemate_cost
+from sim.stalemate import RED_LINE_RULES, Leverage, inducement, stalemate_cost
 from sim.streams import ReplicateStreams
 from sim.unilateral import Option
 from sim.utility import sum_in_order
@@ -105,6 +106,8 @@ class NegotiationModel(mesa.Model):
         self.horizon = scenario.horizon
         self.status_quo = values.point("status_quo", scenario.status_quo, self.issues)
         self.noise = values("noise", scenario.noise)
+        self.red_line_rule = scenario.red_line_rule
+        """How the disputants' red lines give way (`sim.stalemate.RED_LINE_RULES`)."""
         self.decision = DecisionRules(scenario.decision, values)
 
         self.parties = Parties(self)
@@ -459,7 +462,7 @@ class NegotiationModel(mesa.Model):
         self.accumulated = cost if self.accumulated is None else self.accumulated + cost
         self.stalemate = self.accumulated[index]
         self.offered = inducement(self.leverage, round_)[index]
-        self.held_low, self.held_high = lines_in_force(
+        self.held_low, self.held_high = RED_LINE_RULES[self.red_line_rule](
             (self.red_low[index], self.red_high[index]),
             (self.core_low[index], self.core_high[index]),
             self.salience[index],
@@ -485,10 +488,12 @@ class NegotiationModel(mesa.Model):
         rejects it may defy it: Serbia (then the FRY) never accepted Kosovo's loss, and
         Kosovo declared independence in 2008 against Serbia's reading of Resolution 1244
         (1999); compliance with Council decisions depends on the parties' consent (Hurd 2007,
-        *After Anarchy*). This is interpreted as: an adopted resolution ends the dispute only
-        if it lies inside every disputant's red lines in force (`accepted`); otherwise the
-        dispute goes on, the Council does not sit on it again, and the disputants keep their
-        unilateral options. `adopted` and `accepted` are both recorded.
+        *After Anarchy*). This is interpreted as: the Council's compliance rule
+        (`sim.compliance.COMPLIANCE_RULES`; under `consent`, a resolution is accepted only if
+        it lies inside every disputant's red lines in force) says where an adopted resolution
+        is accepted, and there it ends the dispute; elsewhere the dispute goes on, the Council
+        does not sit on it again, and the disputants keep their unilateral options. `adopted`
+        and `accepted` are both recorded.
         """
         session = self.council.session()
         rows = self._rows
@@ -496,9 +501,8 @@ class NegotiationModel(mesa.Model):
         record = session.record if sitting.all() else session.record.where(sitting)
         self.council_log.store(self.council.sessions.index(round_), rows, record)
         adopted = session.adopted & sitting
-        accepted = adopted.copy()
-        for disputant in self.disputants:
-            accepted &= disputant.within_red_lines(session.draft)
+        comply = COMPLIANCE_RULES[self.council.compliance]
+        accepted = comply(self.disputants, session.draft, adopted)
         self.adopted[rows[adopted]] = True
         self.accepted[rows[accepted]] = True
         self._finish(accepted, Outcome.RESOLUTION, session.draft)

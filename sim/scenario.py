@@ -26,6 +26,7 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, ValidationError
 
+from sim.compliance import COMPLIANCE_RULES
 from sim.distributions import (
     DISTRIBUTION,
     DISTRIBUTION_KINDS,
@@ -35,6 +36,7 @@ from sim.distributions import (
     distribution_kind,
 )
 from sim.mediation import COMPROMISE_RULES
+from sim.stalemate import RED_LINE_RULES
 from sim.strategies import SPONSOR_STRATEGIES
 from sim.unilateral import UNILATERAL_RULES
 
@@ -149,6 +151,10 @@ class SecurityCouncil(_Strict):
         "table_anyway", description="The sponsor's strategy (see sim.strategies)."
     )
     draft: Point
+    compliance: COMPLIANCE_RULES.choice() = Field(  # type: ignore[valid-type]
+        "consent",
+        description="Whether an adopted resolution ends the dispute (see sim.compliance).",
+    )
     max_amendments: Annotated[int, Field(ge=0, le=100)] = 3
     amendment_step: Unit = Field(
         0.25, description="Share of the way an amendment moves the draft toward the vetoer."
@@ -253,6 +259,10 @@ class Scenario(_Strict):
         "replicate (written in place of a number in the file, or here).",
     )
     horizon: Annotated[int, Field(ge=1, le=10_000)] = 52
+    red_line_rule: RED_LINE_RULES.choice() = Field(  # type: ignore[valid-type]
+        "hurting_stalemate",
+        description="How a disputant's stated red lines give way (see sim.stalemate).",
+    )
     ripeness: Annotated[float, Field(ge=0.0)] = Field(
         0.0,
         description="Utility each disputant loses per round of stalemate (a hurting "

@@ -4,15 +4,18 @@ Each disputant pays a cost for every round without agreement (its own `stalemate
 scenario's `ripeness`, plus any sanctions); a mediator or patron may promise inducements for an
 agreement. Both count in the disputant's choice between a proposal and no deal
 (`sim.agents.Party.accepts`), and together they wear down the stated end of its red lines,
-against the audience cost of retreating in public, toward their core (`lines_in_force`).
+against the audience cost of retreating in public, toward their core: how they do is a rule of
+`RED_LINE_RULES` (`hurting_stalemate`, or `fixed` for lines that never move).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
+from sim.rules import Registry
 from sim.utility import sum_in_order
 
 
@@ -78,6 +81,31 @@ def _over_givers(values: np.ndarray) -> np.ndarray:
     return sum_in_order(values, axis=0)
 
 
+RedLineRule = Callable[..., tuple[np.ndarray, np.ndarray]]
+"""A red-line rule: (stated, core, salience, pressure, audience_cost) in, the lines in force out."""
+
+RED_LINE_RULES: Registry[RedLineRule] = Registry("red-line rule")
+"""The rules for the red lines a disputant holds, by the name `red_line_rule` gives them."""
+
+
+@RED_LINE_RULES.register("fixed")
+def fixed(
+    stated: tuple[np.ndarray, np.ndarray],
+    core: tuple[np.ndarray, np.ndarray],
+    salience: np.ndarray,
+    pressure: np.ndarray,
+    audience_cost: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Red lines that never move: the stated ones hold whatever the pressure.
+
+    Source: red lines as fixed reservation points (Raiffa 1982, ch. 4), as in the first
+    version of this model. This is interpreted as: the lines in force are the stated ones
+    (the cores, the pressure and the audience cost are not read).
+    """
+    return stated
+
+
+@RED_LINE_RULES.register("hurting_stalemate")
 def lines_in_force(
     stated: tuple[np.ndarray, np.ndarray],
     core: tuple[np.ndarray, np.ndarray],

@@ -1184,3 +1184,25 @@ def test_a_finished_model_is_freed():
     del model
     gc.collect()
     assert alive() is None
+
+
+def test_under_binding_compliance_every_adopted_resolution_ends_the_run():
+    # The vote of test_adopted_draft_a_disputant_rejects_does_not_end_the_run, whose draft
+    # crosses north's red line, under the rule of the first model: adopted is accepted, and
+    # the run ends as a resolution in round 2.
+    records = vote_run(
+        HOLDOUT_ABSTAIN, security_council={"sessions": [2, 3], "compliance": "binding"}
+    )
+    assert records.adopted.tolist() == records.accepted.tolist() == [True] * 3
+    assert records.outcome.tolist() == [Outcome.RESOLUTION] * 3
+    assert records.end_round.tolist() == [2] * 3
+
+
+def test_the_compliance_rule_is_checked_when_set_between_steps():
+    from sim.rules import UnknownRuleError
+
+    model = NegotiationModel(voting_scenario(HOLDOUT_ABSTAIN), replicates=2)
+    model.council.compliance = "binding"
+    assert model.council.compliance == "binding"
+    with pytest.raises(UnknownRuleError, match="compliance rule 'defiance'"):
+        model.council.compliance = "defiance"

@@ -434,3 +434,20 @@ def test_a_core_inside_its_stated_line_is_taken_as_the_line():
     np.testing.assert_array_equal(north.core_high, [[0.2], [1.0]])
     model.step()
     np.testing.assert_array_equal(north.red_lines_in_force()[1], [[0.2], [1.0]])
+
+
+def test_the_fixed_rule_holds_the_stated_lines_whatever_the_pressure():
+    from sim.stalemate import RED_LINE_RULES, fixed
+
+    stated = (np.array([[[0.2]]]), np.array([[[0.4]]]))
+    core = (np.array([[[0.0]]]), np.array([[[1.0]]]))
+    low, high = fixed(stated, core, np.array([[[0.5]]]), np.array([[10.0]]), np.array([[0.0]]))
+    assert (low, high) == stated
+    assert RED_LINE_RULES["hurting_stalemate"] is lines_in_force
+
+
+def test_under_fixed_red_lines_the_stalemate_never_wears_a_line_down():
+    # WORN's north reaches the proposal in round 3 under the hurting stalemate (above); with
+    # fixed red lines its stated end 0.2 holds: no agreement by the horizon.
+    records = stalemate_run(red_line_rule="fixed")
+    assert records.outcome.tolist() == [Outcome.DEADLOCK] * 2
