@@ -90,16 +90,13 @@ class Troika(CheckedBody):
         self.formulate = spec.formulate
         self.first_round = spec.first_round
         self.deadline = spec.deadline
-        drawn = {
-            "bias": stack(
-                [values(f"mediation.troika.{m}.bias", t.bias) for m, t in spec.troika.items()]
-            ),
-            "cohesion": values("mediation.cohesion", spec.cohesion),
-            "pull": values("mediation.pull", spec.pull),
-        }
-        for name, value in drawn.items():  # drawn per replicate: (W,), or (M, W) for biases
-            if np.ndim(value) and np.shape(value)[-1] > 1:
-                object.__setattr__(self, name, value)
+        biases = [f"mediation.troika.{m}.bias" for m in spec.troika]
+        if any(path in values.drawn for path in biases):  # (M, R): one column per replicate
+            biased = zip(biases, spec.troika.values(), strict=True)
+            object.__setattr__(self, "bias", stack([values(p, t.bias) for p, t in biased]))
+        for name in ("cohesion", "pull"):  # drawn per replicate: (R,)
+            if f"mediation.{name}" in values.drawn:
+                object.__setattr__(self, name, values.drawn[f"mediation.{name}"])
 
     @property
     def members(self) -> tuple[Party, ...]:
@@ -188,13 +185,13 @@ class Council(CheckedBody):
         self.draft = spec.draft
         self.max_amendments = spec.max_amendments
         self.amendment_step = spec.amendment_step
-        drawn = {
-            "draft": values.point("security_council.draft", spec.draft, model.issues),
-            "amendment_step": values("security_council.amendment_step", spec.amendment_step),
-        }
-        for name, value in drawn.items():  # drawn per replicate: (W,), or (K, W) for the draft
-            if np.ndim(value) and np.shape(value)[-1] > 1:
-                object.__setattr__(self, name, value)
+        drafts = [f"security_council.draft.{issue}" for issue in model.issues]
+        if any(path in values.drawn for path in drafts):  # (K, R): one column per replicate
+            draft = values.point("security_council.draft", spec.draft, model.issues)
+            object.__setattr__(self, "draft", draft)
+        if "security_council.amendment_step" in values.drawn:  # (R,)
+            step = values.drawn["security_council.amendment_step"]
+            object.__setattr__(self, "amendment_step", step)
 
     @property
     def members(self) -> tuple[Party, ...]:

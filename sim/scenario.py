@@ -435,13 +435,25 @@ def validate_scenario(data: Any, source: str = "<scenario>") -> Scenario:
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as error:
-        errors = [_pydantic_problem(e) for e in error.errors()]
+        errors = [
+            problem
+            for problem in map(_pydantic_problem, error.errors())
+            if not _left_by(problem, problems)
+        ]
         raise ScenarioError(source, problems + errors) from None
     problems += _uncertainty_problems(uncertain)
     problems += _cross_check(scenario)
     if problems:
         raise ScenarioError(source, problems)
     return scenario
+
+
+def _left_by(problem: Problem, distribution_problems: list[Problem]) -> bool:
+    """Whether `problem` is only the hole a distribution that did not parse left behind."""
+    return problem.found == "nothing" and any(
+        p.path == problem.path or p.path.startswith(problem.path + ".")
+        for p in distribution_problems
+    )
 
 
 def json_schema() -> str:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 import numpy as np
+import pandas as pd
 import pytest
 from conftest import HOLDOUT_NO, make_model, make_scenario, make_yaml, merge, voting_scenario
 
@@ -494,3 +495,35 @@ def test_many_distributions_repeated_by_aliases_within_bounds_are_read():
     assert not np.array_equal(
         drawn["parties.north.flexibility"], drawn["parties.south.flexibility"]
     )
+
+
+def test_a_one_replicate_piece_uses_its_draws_of_the_bodies_values():
+    # The troika's and the Council's drawn values are used whatever the number of replicates:
+    # a run of one replicate equals that row of a larger run.
+    uniform = {"uniform": [0.1, 0.9]}
+    scenario = voting_scenario(
+        HOLDOUT_NO,
+        uncertainty={
+            "mediation.pull": uniform,
+            "mediation.cohesion": {"uniform": [0.0, 0.5]},
+            "mediation.troika.broker.bias": uniform,
+            "security_council.draft.a": uniform,
+            "security_council.amendment_step": uniform,
+        },
+    )
+    model = NegotiationModel(scenario, replicates=1, seed=1)
+    assert model.troika.pull.tolist() == model.drawn["mediation.pull"].tolist()
+    assert model.council.draft[0].tolist() == model.drawn["security_council.draft.a"].tolist()
+    whole = NegotiationModel(scenario, replicates=6, seed=1).run().to_frame()
+    for first in range(6):
+        piece = NegotiationModel(scenario, replicates=1, seed=1, first_replicate=first)
+        row = piece.run().to_frame().drop(columns="replicate")
+        expected = whole.iloc[[first]].drop(columns="replicate").reset_index(drop=True)
+        pd.testing.assert_frame_equal(row, expected)
+
+
+def test_a_malformed_distribution_leaves_no_second_problem_behind():
+    with pytest.raises(ScenarioError) as error:
+        make_scenario(parties={"north": {"capability": {"uniform": [0.9, 0.1]}}})
+    assert len(error.value.problems) == 1
+    assert error.value.problems[0].path.startswith("parties.north.capability.uniform")
