@@ -571,11 +571,14 @@ class NegotiationModel(mesa.Model):
         """Keep only the live replicates `keep` selects, in every array with a replicate axis.
 
         An array whose last axis has one column per live replicate is cut; one shared by
-        all replicates (width 1) is left as it is.
+        all replicates (width 1) is left as it is. When the last live replicate ends nothing
+        is cut but the positions: nothing runs any more, and a shared value keeps its shape.
         """
         live = len(keep)
         self._rows = self._rows[keep]
         self.positions = self.positions[..., keep]
+        if live == 1:  # `_finish` drops only replicates that end: this was the last one
+            return
 
         def cut(value: Any, ndim: int = 1) -> Any:
             """`value` cut to the live replicates if it has their axis (at least `ndim` axes)."""
