@@ -41,6 +41,7 @@ References:
 from __future__ import annotations
 
 import math
+from abc import abstractmethod
 from collections.abc import Mapping
 from typing import Annotated, Any, ClassVar, Union
 
@@ -118,27 +119,27 @@ class _Spec(BaseModel):
 
 
 class _Distribution(_Spec):
-    """A distribution of one value (the methods every distribution has)."""
+    """A distribution of one value: the methods every distribution implements."""
 
+    @abstractmethod
     def ppf(self, u: np.ndarray) -> np.ndarray:
         """The inverse distribution function at uniform(0, 1) numbers `u` (Devroye 1986, ch. 2).
 
         Raises:
             ValueError: a `u` outside [0, 1] (or NaN).
         """
-        raise NotImplementedError
 
+    @abstractmethod
     def central(self) -> float:
         """The one number that stands for the distribution."""
-        raise NotImplementedError
 
+    @abstractmethod
     def ends(self) -> tuple[float, float]:
         """The smallest and the largest value a draw can take."""
-        raise NotImplementedError
 
+    @abstractmethod
     def describe(self) -> str:
         """A short text for people, e.g. "uniform on [0.4, 0.8]"."""
-        raise NotImplementedError
 
 
 class Uniform(_Distribution):

@@ -220,8 +220,9 @@ class NegotiationModel(mesa.Model):
                 for field in ("earliest_round", "base_rate", "growth", "resolve")
             },
         )
-        earliest = self.scenario.uncertainty.get(f"{base}.earliest_round")
-        low = spec.earliest_round if earliest is None or values.drawn == {} else earliest.ends()[0]
+        drawn = f"{base}.earliest_round" in values.drawn
+        low = self.scenario.uncertainty[f"{base}.earliest_round"].ends()[0] if drawn else None
+        low = spec.earliest_round if low is None else low
         self.earliest_possible[party.index] = max(1, math.floor(low + 0.5))
 
     def state(self, name: str) -> np.ndarray:

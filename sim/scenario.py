@@ -842,6 +842,13 @@ def lift_distributions(data: Mapping[str, Any]) -> tuple[dict[str, Any], dict[st
         }
     except RecursionError:
         return data, {}, [_TOO_DEEP]
+    except _TooManyDistributions:
+        many = Problem(
+            "",
+            f"more than {_MOST_DISTRIBUTIONS} distributions (an alias repeating one?)",
+            "a distribution for each value the analyst does not know",
+        )
+        return data, {}, [many]
     for path, spec in found.items():
         if path in raw:
             problems.append(
@@ -880,6 +887,10 @@ _MOST_DISTRIBUTIONS = 10_000
 """More distributions than this in one file are refused (an alias could repeat one endlessly)."""
 
 
+class _TooManyDistributions(Exception):
+    """Raised by `_lift` past `_MOST_DISTRIBUTIONS`."""
+
+
 def _lift(
     value: Any,
     path: str,
@@ -901,7 +912,7 @@ def _lift(
     numeric = _strip(annotation) in (int, float)
     if numeric and isinstance(value, Mapping) and distribution_kind(value) is not None:
         if len(found) >= _MOST_DISTRIBUTIONS:
-            raise RecursionError  # reported as nesting too deep to read
+            raise _TooManyDistributions
         found[path] = value
         return None
     before = len(found)
