@@ -42,7 +42,8 @@ def concession_by_salience(salience: np.ndarray) -> np.ndarray:
     1982, ch. 10; the exchange model of Stokman & Van Oosten 1994). This is interpreted as:
     the factor on issue k is s_min / s_k, where s_min is the party's smallest positive
     salience (1 on an issue it gives no weight): the least salient issue moves at full
-    flexibility, an issue twice as salient at half of it; equal saliences give 1 everywhere.
+    flexibility, an issue twice as salient at half of it; equal saliences give 1 everywhere,
+    and so does a party that cares about no issue at all.
 
     Args:
         salience: one party's salience (K, 1), or every party's (N, K, 1).
@@ -51,6 +52,7 @@ def concession_by_salience(salience: np.ndarray) -> np.ndarray:
         The factors, in the shape of `salience`.
     """
     floor = np.where(salience > 0, salience, np.inf).min(axis=-2, keepdims=True)
+    floor = np.where(np.isinf(floor), 1.0, floor)
     return floor / np.maximum(salience, floor)
 
 
@@ -80,7 +82,7 @@ class Party(mesa.Agent):
     Attributes stored in the model (each settable between steps, each with its shape; W is
     1 for a value shared by all replicates, L where it was drawn per replicate):
         position: its current ideal point in every live replicate, (K, L).
-        salience: issue weights, normalised to sum to 1, (K, W).
+        salience: how much each issue matters to it, absolute, on the unit scale, (K, W).
         capability: relative power (> 0), (W,).
         flexibility: share of the distance to its targets it moves per round, in [0, 1], (W,).
         red_low, red_high: the stated ends of its acceptable interval per issue, (K, W);

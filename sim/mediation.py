@@ -30,7 +30,7 @@ class Disputants:
     capability: np.ndarray
     """Their capability, (D,) or (D, W) with a replicate axis (W = 1 or R)."""
     salience: np.ndarray
-    """Their normalised salience, (D, K) or (D, K, W) with a replicate axis."""
+    """Their salience on the unit scale, (D, K) or (D, K, W) with a replicate axis."""
     no_deal: np.ndarray
     """Their no-deal (BATNA) points, (D, K, 1)."""
     loss: Loss
@@ -81,23 +81,32 @@ def nash_bargaining(disputants: Disputants) -> np.ndarray:
     Source: Nash (1950), "The bargaining problem", Econometrica 18:155: the solution maximises
     prod_i (U_i(x) - d_i), with d_i the disputant's utility of its no-deal (BATNA) point. This
     is interpreted as in `nash` (the ellipsoid method over the box of the disputants'
-    positions); without a zone of agreement it falls back to the `utilitarian` point.
+    positions); without a zone of agreement it falls back to the `utilitarian` point of the
+    capability x salience weighted utilities.
     """
     return nash(
-        disputants.positions, disputants.salience, disputants.no_deal_utility, disputants.loss
+        disputants.positions,
+        disputants.salience,
+        disputants.no_deal_utility,
+        disputants.loss,
+        disputants.capability,
     )
 
 
 @COMPROMISE_RULES.register("median")
 def issue_median(disputants: Disputants) -> np.ndarray:
-    """The issue-by-issue median of the disputants' positions.
+    """The capability x salience weighted median of the disputants' positions, issue by issue.
 
-    Source: Black (1948), the median position as the point no majority can beat on a single
-    dimension. This is interpreted as: the compromise on each issue is the median of the
-    disputants' positions on it (with two disputants, the midpoint), ignoring capability and
-    salience.
+    Source: Black (1948), the median as the point no majority can beat on one dimension; with
+    actors weighted by capability x salience, the "median voter" model of EU decision-making
+    (Achen 2006, in Thomson et al., *The European Union Decides*, ch. 4; Bueno de Mesquita
+    1994). This is interpreted as: on each issue, the position at which the cumulative weight
+    c_i s_ik of the disputants ordered by position first reaches half the total
+    (`weighted_median`); where the weights split exactly in half, the midpoint of the two
+    middle positions; on an issue no disputant cares about, the plain median.
     """
-    return np.median(disputants.positions, axis=0)
+    weights = disputants.capability[:, None, :] * disputants.salience
+    return weighted_median(disputants.positions, weights)
 
 
 _NASH_EPSILON = 1e-9
@@ -127,7 +136,11 @@ def weighted_mean(positions: np.ndarray, weights: np.ndarray) -> np.ndarray:
 
 
 def nash(
-    positions: np.ndarray, salience: np.ndarray, no_deal: np.ndarray, loss: Loss
+    positions: np.ndarray,
+    salience: np.ndarray,
+    no_deal: np.ndarray,
+    loss: Loss,
+    capability: np.ndarray | float = 1.0,
 ) -> np.ndarray:
     """The Nash bargaining solution: maximise the product of the disputants' gains.
 
@@ -145,16 +158,17 @@ def nash(
        stall, do not trap it.
     4. If the result does not give every disputant a positive gain, there is no zone of
        agreement and the Nash product is undefined: the rule then returns the `utilitarian`
-       point (the greatest summed utility).
+       point of the capability-weighted utilities (the greatest sum of c_i U_i).
 
     It costs about 0.7 s per round for 10 000 replicates with three issues (the number of
     ellipsoid steps grows with the square of the number of issues).
 
     Args:
         positions: disputants' positions, (D, K, R).
-        salience: normalised salience, (D, K).
+        salience: salience, (D, K) or (D, K, W).
         no_deal: no-deal utility per disputant and replicate, (D, R).
         loss: "linear" or "quadratic" utility.
+        capability: the disputants' capability, (D, 1) or (D, W), for the fallback.
 
     Returns:
         The solution, (K, R).
@@ -178,7 +192,10 @@ def nash(
     x = _ellipsoid_max(log_product, low, high)
     gains = utility(x, positions, weights, loss) - no_deal
     no_zone = (gains <= 0).any(axis=0)
-    return np.where(no_zone, utilitarian(positions, weights, loss), x)
+    capability = np.asarray(capability, dtype=float)
+    capability = capability.reshape(len(capability) if capability.ndim else 1, 1, -1)
+    fallback = utilitarian(positions, capability * weights, loss)
+    return np.where(no_zone, fallback, x)
 
 
 def _ellipsoid_max(objective, low: np.ndarray, high: np.ndarray) -> np.ndarray:
@@ -229,24 +246,39 @@ def _ellipsoid_max(objective, low: np.ndarray, high: np.ndarray) -> np.ndarray:
     return best
 
 
-def utilitarian(positions: np.ndarray, salience: np.ndarray, loss: Loss) -> np.ndarray:
-    """The point that maximises the disputants' summed utility, issue by issue, (K, R).
+def utilitarian(positions: np.ndarray, weights: np.ndarray, loss: Loss) -> np.ndarray:
+    """The point that maximises the disputants' weighted summed utility, issue by issue, (K, R).
 
     Source: the utilitarian solution (Harsanyi 1955). Utility is separable by issue, so the
-    maximum is taken on each issue alone: with linear loss the salience-weighted median of the
-    positions (the midpoint of the two middle ones when the weights split exactly in half),
-    with quadratic loss the salience-weighted mean.
+    maximum of sum_i w_ik U_ik is taken on each issue alone: with linear loss the weighted
+    median of the positions (`weighted_median`), with quadratic loss the weighted mean.
 
     Args:
         positions: disputants' positions, (D, K, R).
-        salience: normalised salience, (D, K).
+        weights: the weight of each disputant's utility on each issue (its salience, or
+            capability x salience), (D, K) or (D, K, W).
         loss: "linear" or "quadratic" utility.
     """
-    salience = _with_replicates(salience)
-    weights = np.broadcast_to(salience, positions.shape)
     if loss == "quadratic":
-        return weighted_mean(positions, salience)
-    order = np.argsort(positions, axis=0)
+        return weighted_mean(positions, weights)
+    return weighted_median(positions, weights)
+
+
+def weighted_median(positions: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """The weighted median of positions, issue by issue, (K, R).
+
+    The position at which the cumulative weight of the positions in increasing order first
+    reaches half the total; where it reaches exactly half (to 1e-12 of the total), the
+    midpoint of that position and the next. Where all weights on an issue are 0, the plain
+    median.
+
+    Args:
+        positions: disputants' positions, (D, K, R).
+        weights: their weights, (D, K) or (D, K, W).
+    """
+    weights = np.broadcast_to(_with_replicates(weights), positions.shape)
+    weights = np.where(weights.sum(axis=0) > 0, weights, 1.0)
+    order = np.argsort(positions, axis=0, kind="stable")
     ranked = np.take_along_axis(positions, order, axis=0)
     cumulative = np.cumsum(np.take_along_axis(weights, order, axis=0), axis=0)
     half = cumulative[-1] / 2

@@ -249,7 +249,7 @@ class NegotiationModel(mesa.Model):
         (position, red line, no-deal point, salience) is given as an issue -> value mapping
         or as K numbers in issue order; a position may also be (K, L), one column per live
         replicate; `red_lines` takes K pairs [low, high] (or an issue -> pair mapping), and
-        moves the cores out with them where needed. Salience is normalised to sum to 1.
+        moves the cores out with them where needed. Salience is on the unit scale, [0, 1].
 
         Raises:
             ValueError: if the value has the wrong shape or is out of range.
@@ -781,7 +781,7 @@ def run_scenario(
 
 _CHECKS = {
     "position": schema_check(PartySpec, "position", "*", what="position"),
-    "salience": schema_check(PartySpec, "salience", "*", what="salience"),
+    "salience": schema_check(PartySpec, "position", "*", what="salience"),  # the unit scale
     "capability": schema_check(PartySpec, "capability"),
     "flexibility": schema_check(PartySpec, "flexibility"),
     "red_line": schema_check(PartySpec, "red_lines", "*", "0", what="red line"),
@@ -811,12 +811,7 @@ def _checked(model: NegotiationModel, index: int, name: str, value: Any) -> Any:
             raise ValueError(f"{name} would lie inside the party's stated red line")
         return line
     if name in ("salience", "no_deal"):
-        weights = point(value, issues, _CHECKS[name], name)
-        if name == "salience":
-            if weights.sum() <= 0:
-                raise ValueError("salience: found weights that sum to 0; expected a positive one")
-            return weights / weights.sum()
-        return weights
+        return point(value, issues, _CHECKS[name], name)
     checked = _CHECKS[name](value)
     if name == "disputant" and np.delete(model.disputant, index).sum() + checked < 2:
         raise ValueError("disputant: a negotiation needs at least two disputants")

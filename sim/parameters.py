@@ -76,7 +76,8 @@ def party_arrays(
 ) -> dict[str, np.ndarray]:
     """The parties' parameter arrays (see `sim.model.PARTY_STATE`), with the draws in them.
 
-    Salience is normalised to sum to 1 per party (and per replicate). A drawn red line that
+    Salience is absolute, on the unit scale (the file's divided by `salience_scale`); a party
+    that gives none has 1/K on each of the K issues. A drawn red line that
     would cross its other end is moved to it; a core never lies inside its stated red line
     (each end is taken at least as far out as the stated end). Without a core, the core is
     the stated red line; without its own stalemate cost, a disputant's is the scenario's
@@ -90,10 +91,10 @@ def party_arrays(
     ripeness = values("ripeness", scenario.ripeness)
     for name, spec in scenario.parties.items():
         base = f"parties.{name}"
-        raw = values.point(
-            f"{base}.salience", {k: 1.0 for k in issues} | (spec.salience or {}), issues
+        given = spec.salience or {k: scenario.salience_scale / len(issues) for k in issues}
+        salience.append(
+            values.point(f"{base}.salience", given, issues) / scenario.salience_scale
         )
-        salience.append(raw / raw.sum(axis=0, keepdims=True))
         lines = {k: spec.red_lines.get(k, [0.0, 1.0]) for k in issues}
         stated_low = stack([values(f"{base}.red_lines.{k}.0", lines[k][0]) for k in issues])
         stated_high = stack([values(f"{base}.red_lines.{k}.1", lines[k][1]) for k in issues])

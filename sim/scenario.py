@@ -66,8 +66,9 @@ class PartySpec(_Strict):
     position: Point = Field(description="Ideal point: one value in [0, 1] per issue.")
     salience: dict[Name, Annotated[float, Field(ge=0.0)]] | None = Field(
         None,
-        description="Weight of each issue to the party (>= 0, normalised to sum 1); "
-        "default: equal weights.",
+        description="How much each issue matters to the party, absolute, from 0 (not at all) "
+        "to the scenario's salience_scale (the most an issue can matter; 1 unless the "
+        "scenario says otherwise); default: 1/K of the scale on each of the K issues.",
     )
     capability: float = Field(1.0, gt=0.0, description="Relative power (> 0).")
     flexibility: Unit = Field(
@@ -242,6 +243,11 @@ class Scenario(_Strict):
     time_unit: str = Field("round", description="What one round stands for, e.g. 'week'.")
     issues: dict[Name, str] = Field(min_length=1, description="Issue name -> meaning of 0 and 1.")
     utility: Literal["linear", "quadratic"] = "linear"
+    salience_scale: Annotated[float, Field(gt=0.0)] = Field(
+        1.0,
+        description="The salience of an issue that matters most, the top of the scale the "
+        "parties' saliences are given on (e.g. 100 for a published 0-100 scale).",
+    )
     status_quo: Point
     parties: dict[Name, PartySpec] = Field(min_length=1)
     alliances: list[Alliance] = Field(default_factory=list)
@@ -1056,10 +1062,13 @@ def _party_problems(s: Scenario) -> Iterable[Problem]:
         yield from _point_problems(f"{base}.position", spec.position, issues)
         if spec.salience is not None:
             yield from _point_problems(f"{base}.salience", spec.salience, issues)
-            if spec.salience and sum(spec.salience.values()) <= 0:
-                yield Problem(
-                    f"{base}.salience", "weights that sum to 0", "at least one positive weight"
-                )
+            for issue, weight in spec.salience.items():
+                if weight > s.salience_scale:
+                    yield Problem(
+                        f"{base}.salience.{issue}",
+                        repr(weight),
+                        f"a salience from 0 to the salience_scale ({s.salience_scale:g})",
+                    )
         if spec.no_deal is not None:
             yield from _point_problems(f"{base}.no_deal", spec.no_deal, issues)
         yield from _point_problems(f"{base}.red_lines", spec.red_lines, issues, complete=False)

@@ -127,7 +127,7 @@ def lines_in_force(
     Args:
         stated: the stated red lines (low, high), each (N, K, W).
         core: their cores (low, high), each (N, K, W), containing the stated lines.
-        salience: normalised salience, (N, K, W).
+        salience: salience on the unit scale, (N, K, W).
         pressure: stalemate cost plus inducements, (N, W).
         audience_cost: (N, W).
 

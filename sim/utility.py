@@ -7,7 +7,10 @@ Bueno de Mesquita & Stokman 1994):
     linear:     U_i(x) = - sum_k s_ik * |x_k - p_ik|
     quadratic:  U_i(x) = - sum_k s_ik * (x_k - p_ik) ** 2
 
-Salience is normalised to sum to 1 per party, so on the unit cube U lies in [-1, 0].
+Salience is absolute: s_ik in [0, 1] says how much issue k matters to party i, as in the
+expected-utility and EU decision-making literature (Bueno de Mesquita 1994; Thomson et al.
+2006). Points are on the unit scale (each issue's own scale mapped to [0, 1]), so U lies in
+[-sum_k s_ik, 0]; by default s_ik = 1/K and U lies in [-1, 0].
 
 Array convention (here and in the model): the issue axis is second to last and the replicate
 axis last, e.g. positions (N, K, R); a single point is a column (K, 1) that broadcasts over
@@ -29,7 +32,7 @@ def utility(points: np.ndarray, ideals: np.ndarray, salience: np.ndarray, loss: 
     Args:
         points: positions, shape (..., K, R) or a column (K, 1).
         ideals: ideal points, broadcastable against `points`, (..., K, R).
-        salience: issue weights summing to 1, broadcastable, e.g. (..., K, 1).
+        salience: issue weights in [0, 1], broadcastable, e.g. (..., K, 1).
         loss: "linear" (absolute distance) or "quadratic".
 
     Returns:

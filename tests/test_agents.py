@@ -43,12 +43,12 @@ def test_issue_without_salience_concedes_fully():
 # --- a party built from the scenario ---------------------------------------------------------
 
 
-def test_party_normalises_salience_and_fills_defaults():
+def test_party_keeps_its_absolute_salience_and_fills_defaults():
     model = make_model(
-        parties={"north": {"salience": {"a": 3.0, "b": 1.0}, "red_lines": None}},
+        parties={"north": {"salience": {"a": 0.75, "b": 0.25}, "red_lines": None}},
     )
     north = model.party("north")
-    # Salience (3, 1) / 4 = (0.75, 0.25); concession (0.25 / 0.75, 1) = (1/3, 1).
+    # Salience as given, (0.75, 0.25); concession (0.25 / 0.75, 1) = (1/3, 1).
     np.testing.assert_allclose(north.salience, [[0.75], [0.25]])
     np.testing.assert_allclose(north.concession, [[1 / 3], [1.0]])
     # No red lines: [0, 1] on every issue. No no-deal point: the status quo (0.5, 0.5).
@@ -153,7 +153,7 @@ def troika_model(rule: str, **changes):
     base = {
         "parties": {
             "north": {"capability": 1.0},
-            "south": {"capability": 3.0, "salience": {"a": 3.0, "b": 1.0}},
+            "south": {"capability": 3.0, "salience": {"a": 0.75, "b": 0.25}},
         },
         "mediation": {"rule": rule},
     }
@@ -169,9 +169,11 @@ def test_troika_weighted_mean_uses_capability_times_salience():
     np.testing.assert_allclose(result, [[2.075 / 2.75] * 2, [0.58] * 2])
 
 
-def test_troika_median_ignores_capability():
-    # Midpoints: (0.1 + 0.9) / 2 = 0.5 on both issues.
-    np.testing.assert_allclose(troika_model("median").troika.compromise(), np.full((2, 2), 0.5))
+def test_troika_median_is_weighted_by_capability_times_salience():
+    # Weights north (0.5, 0.5), south (2.25, 0.75); north at 0.1, south at 0.9 on both issues.
+    # a: half of 2.75 is 1.375 > 0.5 (north's weight): the median is south's 0.9;
+    # b: half of 1.25 is 0.625 > 0.5: again 0.9. (Unweighted it would be the midpoint 0.5.)
+    np.testing.assert_allclose(troika_model("median").troika.compromise(), np.full((2, 2), 0.9))
 
 
 def test_troika_nash_uses_the_disputants_no_deal_points():
@@ -180,21 +182,21 @@ def test_troika_nash_uses_the_disputants_no_deal_points():
     # (0.25, 0.75) and no-deal point (0.6, 0.2): d2 = -(0.25 * 0.4 + 0.75 * 0.8) = -0.7.
     # Nash solution (0, 0.8).
     parties = {
-        "north": party(0.0, 0.0, salience={"a": 3.0, "b": 1.0}, no_deal={"a": 0.4, "b": 0.0}),
-        "south": party(1.0, 1.0, salience={"a": 1.0, "b": 3.0}, no_deal={"a": 0.6, "b": 0.2}),
+        "north": party(0.0, 0.0, salience={"a": 0.75, "b": 0.25}, no_deal={"a": 0.4, "b": 0.0}),
+        "south": party(1.0, 1.0, salience={"a": 0.25, "b": 0.75}, no_deal={"a": 0.6, "b": 0.2}),
     }
     model = make_model(replicates=2, parties=parties, mediation={"rule": "nash"})
     np.testing.assert_allclose(model.troika.compromise(), [[0.0, 0.0], [0.8, 0.8]], atol=1e-6)
 
 
 def test_troika_proposal_leans_toward_a_biased_mediator():
-    # Median compromise (0.5, 0.5); broker moved to (1, 0.5) with bias 0.5:
-    # (0.5 + 0.5 * 0.5, 0.5 + 0) = (0.75, 0.5).
+    # Weighted median compromise (0.9, 0.9); broker at (1, 0.5) with bias 0.5:
+    # (0.9 + 0.5 * 0.1, 0.9 + 0.5 * -0.4) = (0.95, 0.7).
     model = troika_model(
         "median", mediation={"troika": {"broker": {"bias": 0.5}}}, parties={"broker": party(1, 0.5)}
     )
     proposal = model.troika.propose()
-    np.testing.assert_allclose(proposal.point, [[0.75, 0.75], [0.5, 0.5]])
+    np.testing.assert_allclose(proposal.point, [[0.95, 0.95], [0.7, 0.7]])
     assert proposal.united.all()
 
 

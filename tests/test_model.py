@@ -221,12 +221,12 @@ def test_stance_update_does_not_depend_on_the_batch_size():
 
 
 def test_concession_factor_holds_firm_on_salient_issues():
-    # North salience (2, 1) / 3 -> concession (1/3 / 2/3, 1) = (0.5, 1); flex 0.5.
+    # North salience (2/3, 1/3) -> concession (1/3 / 2/3, 1) = (0.5, 1); flex 0.5.
     # a: 0.1 + 0.5 * 0.5 * 0.4 = 0.2;  b: 0.1 + 0.5 * 1 * 0.4 = 0.3.
     model = updated(
         joint(),
         parties={
-            "north": {"flexibility": 0.5, "red_lines": None, "salience": {"a": 2.0, "b": 1.0}}
+            "north": {"flexibility": 0.5, "red_lines": None, "salience": {"a": 2 / 3, "b": 1 / 3}}
         },
     )
     np.testing.assert_allclose(where(model, "north"), [[0.2], [0.3]])
@@ -801,7 +801,7 @@ def test_noise_free_replicates_with_many_issues_do_not_depend_on_batching(rule):
         "parties": {
             name: {
                 "position": point(rng.random(9)),
-                "salience": point(rng.random(9) + 0.1),
+                "salience": point(rng.random(9) * 0.9 + 0.1),
                 "capability": float(rng.random() + 0.1),
                 "flexibility": 0.3,
                 "disputant": name in "abc",

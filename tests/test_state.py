@@ -38,11 +38,11 @@ def test_position_reads_and_writes_the_models_array():
     np.testing.assert_array_equal(north.position, [[0.0, 0.2], [0.3, 0.4]])
 
 
-def test_salience_is_normalised_and_moves_compromise_utility_and_concession():
+def test_salience_is_absolute_and_moves_compromise_utility_and_concession():
     model = make_model(replicates=1)
     south = model.party("south")
     view = south.salience
-    south.salience = [3.0, 1.0]
+    south.salience = [0.75, 0.25]
     np.testing.assert_allclose(south.salience, [[0.75], [0.25]])
     np.testing.assert_allclose(view, [[0.75], [0.25]])  # an earlier view follows the change
     # Weighted mean, weights north (0.5, 0.5), south (0.75, 0.25):
@@ -53,6 +53,11 @@ def test_salience_is_normalised_and_moves_compromise_utility_and_concession():
     np.testing.assert_allclose(south.utility(np.array([[0.9], [0.5]])), [-0.1])
     # Concession s_min / s_k: (0.25 / 0.75, 1).
     np.testing.assert_allclose(model.concession[south.index], [[1 / 3], [1.0]])
+    # Salience is on the unit scale: not normalised, and never above 1.
+    south.salience = [0.3, 0.1]
+    np.testing.assert_allclose(south.salience, [[0.3], [0.1]])
+    with pytest.raises(ValueError, match="salience"):
+        south.salience = [3.0, 1.0]
 
 
 def test_capability_moves_the_compromise_and_the_alliance_pull():
@@ -162,7 +167,7 @@ def test_a_change_between_steps_changes_the_outcome():
         ("capability", True, "capability: found True; expected a valid number"),
         ("flexibility", 1.5, "flexibility: found 1.5; expected less than or equal to 1"),
         ("salience", [-1.0, 2.0], "salience: found -1.0; expected greater than or equal to 0"),
-        ("salience", [0.0, 0.0], "positive"),
+        ("salience", [0.5, 1.5], "salience: found 1.5; expected less than or equal to 1"),
         ("salience", [1.0, 1.0, 1.0], r"salience: found shape \(3, 1\); expected 2 values"),
         ("no_deal", [0.5, 1.5], "no_deal: found 1.5; expected less than or equal to 1"),
         ("no_deal", {"a": 0.5}, "no_deal: found issues"),

@@ -178,7 +178,7 @@ def test_every_listed_kind_of_value_may_be_drawn():
         parties={
             "north": {
                 "position": {"a": {"uniform": [0.0, 0.2]}},
-                "salience": {"a": {"uniform": [1.0, 2.0]}, "b": 1.0},
+                "salience": {"a": {"uniform": [0.5, 1.0]}, "b": 0.5},
                 "capability": {"uniform": [0.5, 2.0]},
                 "flexibility": {"uniform": [0.0, 0.3]},
                 "red_lines": {"a": [0.0, {"uniform": [0.2, 0.3]}]},
