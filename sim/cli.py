@@ -1,8 +1,9 @@
 """The command line (`run.py`, or the `stalemate` console script).
 
 Commands: `run` (the default: run a scenario, write a results folder, print the summary),
-`validate` (scenario and sweep files), `schema`, `plot`, and the experiments' `sweep`,
-`analyse` and `report` (`sim.sweep_cli`). Exit status: 0 success, 1 invalid input (a scenario, an
+`validate` (scenario and sweep files), `schema`, `plot`, the experiments' `sweep`,
+`analyse` and `report` (`sim.sweep_cli`), and `validate-model` (the model's validation report,
+`sim.validation`). Exit status: 0 success, 1 invalid input (a scenario, an
 override's value, a results folder, a file system error), 2 usage error (a malformed command
 line, an `--out` folder that already holds files), 130 interrupted, 141 the reader of the
 output went away (a closed pipe).
@@ -42,8 +43,19 @@ from sim.results import (
     read_results,
 )
 from sim.scenario import Scenario, ScenarioError, json_schema, load_scenario, parse_override
+from sim.validation import command as validation
 
-COMMANDS = ("run", "validate", "schema", "plot", "discover", "sweep", "analyse", "report")
+COMMANDS = (
+    "run",
+    "validate",
+    "schema",
+    "plot",
+    "discover",
+    "sweep",
+    "analyse",
+    "report",
+    "validate-model",
+)
 FIGURE_FORMATS = ("png", "svg", "pdf")
 
 INVALID = 1
@@ -63,6 +75,7 @@ examples:
   python run.py validate scenarios/*.yaml
   python run.py plot results/kosovo_2007-20261127T120000Z --figure-format svg
   python run.py sweep scenarios/sweeps/red_lines_vs_ripeness.yaml --workers 2
+  python run.py validate-model
 
 exit status: 0 done, 1 invalid input (a scenario, a --set value, a results folder, a file
 that cannot be written), 2 usage error (the command line itself), 130 interrupted, 141 the
@@ -196,6 +209,7 @@ reproduces runs.csv exactly.""",
         help="the outcome to explain (default: breaks, any outcome but deadlock)",
     )
     sweep_cli.add_commands(commands, _Formatter)
+    validation.add_command(commands, _Formatter)
     return parser
 
 
@@ -255,6 +269,7 @@ def _dispatch(typed: list[str]) -> int:
         "sweep": sweep_cli.sweep,
         "analyse": sweep_cli.analyse,
         "report": sweep_cli.report,
+        "validate-model": validation.validate_model,
     }
     return commands[args.command](args)
 
