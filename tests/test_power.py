@@ -1,20 +1,26 @@
-"""Tests for sim.power: voting power (Shapley-Shubik, Banzhaf) in the Security Council."""
+"""Tests for sim.power: exact voting power (Shapley-Shubik, Banzhaf) of any voting rule: the
+Security Council, the EEC/EU Council with weighted votes, random weighted and double-majority
+games against brute force."""
 
 from __future__ import annotations
 
 from fractions import Fraction
-from itertools import combinations, permutations
+from itertools import combinations, pairwise, permutations
 from math import comb, factorial
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from test_voting_rules import EU_12, EU_15, plain_wins, voting_rules
 
 from sim.power import banzhaf, shapley_shubik
+from sim.voting import VotingRule, rule_from_preset, voting_rule
 
 P5 = ("China", "France", "Russian Federation", "United Kingdom", "United States")
 ELECTED = tuple(f"elected_{i}" for i in range(1, 11))
 COUNCIL = P5 + ELECTED
+RULE = rule_from_preset("security_council", COUNCIL, P5)
 
 # --------------------------------------------------------------------------------------------
 # Voting power of the 15-member Council, derived by hand
@@ -67,7 +73,7 @@ def test_hand_derivation_is_self_consistent():
 
 
 def test_shapley_shubik_of_the_council():
-    power = shapley_shubik(COUNCIL, P5)
+    power = shapley_shubik(RULE)
     assert list(power) == list(COUNCIL)
     assert all(isinstance(v, Fraction) for v in power.values())
     assert {power[m] for m in P5} == {SS_PERMANENT}
@@ -79,7 +85,7 @@ def test_shapley_shubik_of_the_council():
 
 
 def test_banzhaf_of_the_council():
-    power = banzhaf(COUNCIL, P5)
+    power = banzhaf(RULE)
     assert list(power) == list(COUNCIL)
     assert {power[m] for m in P5} == {BZ_PERMANENT}
     assert {power[m] for m in ELECTED} == {BZ_ELECTED}
@@ -87,7 +93,7 @@ def test_banzhaf_of_the_council():
     assert float(BZ_PERMANENT) == pytest.approx(0.1669, abs=5e-5)
     assert float(BZ_ELECTED) == pytest.approx(0.0165, abs=5e-5)
 
-    absolute = banzhaf(COUNCIL, P5, normalized=False)
+    absolute = banzhaf(RULE, normalized=False)
     assert {absolute[m] for m in P5} == {Fraction(53, 1024)}
     assert {absolute[m] for m in ELECTED} == {Fraction(21, 4096)}
 
@@ -95,56 +101,133 @@ def test_banzhaf_of_the_council():
 def test_power_does_not_depend_on_member_order():
     shuffled = (*ELECTED[:4], "France", *ELECTED[4:], "China", "United States")
     shuffled += ("Russian Federation", "United Kingdom")
-    assert shapley_shubik(shuffled, P5) == shapley_shubik(COUNCIL, P5)
-    assert banzhaf(shuffled, P5) == banzhaf(COUNCIL, P5)
+    rule = rule_from_preset("security_council", shuffled, P5)
+    assert shapley_shubik(rule) == shapley_shubik(RULE)
+    assert banzhaf(rule) == banzhaf(RULE)
+    assert list(banzhaf(rule)) == list(shuffled)
+
+
+def test_council_power_under_either_abstention_rule_and_without_the_veto():
+    # In the game a member votes yes or not: a permanent member's abstention blocks too.
+    literal = rule_from_preset("security_council", COUNCIL, P5, abstention_vetoes=True)
+    assert shapley_shubik(literal) == shapley_shubik(RULE)
+    assert banzhaf(literal) == banzhaf(RULE)
+    # Without the veto all fifteen are equal.
+    no_veto = rule_from_preset("security_council", COUNCIL, P5, veto=False)
+    assert set(shapley_shubik(no_veto).values()) == {Fraction(1, 15)}
+    assert set(banzhaf(no_veto).values()) == {Fraction(1, 15)}
 
 
 # --------------------------------------------------------------------------------------------
-# Voting power: small games against brute force
+# Brute force: every coalition, written out plainly
 # --------------------------------------------------------------------------------------------
 
 
-def _wins(coalition, permanent, threshold):
-    return len(coalition) >= threshold and permanent <= coalition
+def _brute_swings(rule: VotingRule) -> dict[str, list[int]]:
+    """Member -> [swing coalitions of s others, for s = 0..n-1], deciding every coalition with
+    the plain reference of tests/test_voting_rules.py."""
+    members = rule.members
+    n = len(members)
+    wins = {
+        frozenset(c): plain_wins(rule, set(c))
+        for size in range(n + 1)
+        for c in combinations(members, size)
+    }
+    swings = {m: [0] * n for m in members}
+    for coalition, won in wins.items():
+        if not won:
+            for m in set(members) - coalition:
+                swings[m][len(coalition)] += wins[coalition | {m}]
+    return swings
 
 
-def _brute_shapley_shubik(members, permanent, threshold):
-    pivots = dict.fromkeys(members, 0)
-    for order in permutations(members):
-        for i, member in enumerate(order):
-            if _wins(set(order[: i + 1]), permanent, threshold):
-                pivots[member] += 1
-                break
-    return {m: Fraction(k, factorial(len(members))) for m, k in pivots.items()}
+def _brute_shapley_shubik(rule: VotingRule) -> dict[str, Fraction]:
+    """From the swings: a swing coalition of s others is s! (n-1-s)! orderings."""
+    n = len(rule.members)
+    return {
+        m: Fraction(
+            sum(k * factorial(s) * factorial(n - 1 - s) for s, k in enumerate(c)), factorial(n)
+        )
+        for m, c in _brute_swings(rule).items()
+    }
 
 
-def _brute_banzhaf(members, permanent, threshold, normalized):
-    swings = dict.fromkeys(members, 0)
-    for member in members:
-        others = [m for m in members if m != member]
-        for size in range(len(others) + 1):
-            for coalition in map(set, combinations(others, size)):
-                with_member = coalition | {member}
-                if _wins(with_member, permanent, threshold) and not _wins(
-                    coalition, permanent, threshold
-                ):
-                    swings[member] += 1
-    total = sum(swings.values()) if normalized else 2 ** (len(members) - 1)
+def _brute_banzhaf(rule: VotingRule, normalized: bool) -> dict[str, Fraction]:
+    swings = {m: sum(c) for m, c in _brute_swings(rule).items()}
+    total = sum(swings.values()) if normalized else 2 ** (len(rule.members) - 1)
     return {m: Fraction(k, total) for m, k in swings.items()}
 
 
+def _pivots(rule: VotingRule) -> dict[str, Fraction]:
+    """Shapley-Shubik by its definition: the share of orderings in which a member is pivotal."""
+    pivots = dict.fromkeys(rule.members, 0)
+    for order in permutations(rule.members):
+        for i, member in enumerate(order):
+            if plain_wins(rule, set(order[: i + 1])):
+                pivots[member] += 1
+                break
+    return {m: Fraction(k, factorial(len(rule.members))) for m, k in pivots.items()}
+
+
+# --------------------------------------------------------------------------------------------
+# The EEC/EC/EU Council with weighted votes
+# --------------------------------------------------------------------------------------------
+
+EEC_6 = ("france", "germany", "italy", "belgium", "netherlands", "luxembourg")
+
+
+def _by_kind(large, medium, luxembourg=0) -> dict[str, Fraction]:
+    values = dict.fromkeys(EEC_6[:3], large) | dict.fromkeys(EEC_6[3:5], medium)
+    return values | {"luxembourg": Fraction(luxembourg)}
+
+
+def test_eec_1958_luxembourg_is_a_dummy():
+    # Art. 148(2) EEC: 4, 4, 4, 2, 2, 1 votes, quota 12 (Felsenthal & Machover 1998). All
+    # other weights are even, so Luxembourg's one vote never turns 11 into 12.
+    rule = rule_from_preset("eu_council_1958", EEC_6)
+    assert shapley_shubik(rule) == _by_kind(Fraction(7, 30), Fraction(3, 20))
+    assert shapley_shubik(rule) == _pivots(rule)
+    assert banzhaf(rule) == _by_kind(Fraction(5, 21), Fraction(3, 21))
+    assert banzhaf(rule) == _brute_banzhaf(rule, normalized=True)
+    # Swings by hand: France is a swing in the 10 coalitions of the others weighing 8 to 11
+    # ({G,I}, {G,I,L}, {G,I,B}, {G,I,N}, {G,I,B,L}, {G,I,N,L}, {G,B,N}, {G,B,N,L}, {I,B,N},
+    # {I,B,N,L}); Belgium in the 6 weighing 10 or 11 (two large, the Netherlands, with or
+    # without Luxembourg); of 2**5 = 32 coalitions of the others.
+    assert banzhaf(rule, normalized=False) == _by_kind(Fraction(10, 32), Fraction(6, 32))
+
+
+@pytest.mark.parametrize(
+    ("preset", "members"), [("eu_council_1995", EU_15), ("eu_council_1986", EU_12)]
+)
+def test_eu_weighted_votes_against_brute_force(preset, members):
+    rule = rule_from_preset(preset, members)
+    ss = shapley_shubik(rule)
+    assert ss == _brute_shapley_shubik(rule)
+    assert sum(ss.values()) == 1
+    for normalized in (True, False):
+        assert banzhaf(rule, normalized) == _brute_banzhaf(rule, normalized)
+    # Equal weights, equal power; more weight, no less power.
+    by_weight = sorted(zip(rule.weights, ss.values(), strict=True))
+    assert all(a[1] <= b[1] for a, b in pairwise(by_weight))
+    assert all(a[1] == b[1] for a, b in pairwise(by_weight) if a[0] == b[0])
+
+
+# --------------------------------------------------------------------------------------------
+# Small and random games against brute force, and properties
+# --------------------------------------------------------------------------------------------
+
+
 def test_small_game_by_hand():
-    # 3 members, "p" permanent, 2 votes needed. Orderings where p is pivotal: p second or
+    # 3 members, "p" a veto player, 2 votes needed. Orderings where p is pivotal: p second or
     # third (4 of 6); a is pivotal only in (p, a, b), b only in (p, b, a).
     # Swings: p in {a}, {b}, {a, b}; a only in {p}; b only in {p}.
-    members, permanent = ["p", "a", "b"], {"p"}
+    rule = voting_rule(["p", "a", "b"], veto_players=["p"], threshold=2)
     third, sixth = Fraction(1, 3), Fraction(1, 6)
-    assert shapley_shubik(members, permanent, 2) == {"p": 2 * third, "a": sixth, "b": sixth}
+    assert shapley_shubik(rule) == {"p": 2 * third, "a": sixth, "b": sixth}
     fifth = Fraction(1, 5)
-    assert banzhaf(members, permanent, 2) == {"p": 3 * fifth, "a": fifth, "b": fifth}
+    assert banzhaf(rule) == {"p": 3 * fifth, "a": fifth, "b": fifth}
     quarter = Fraction(1, 4)
-    expected = {"p": 3 * quarter, "a": quarter, "b": quarter}
-    assert banzhaf(members, permanent, 2, normalized=False) == expected
+    assert banzhaf(rule, normalized=False) == {"p": 3 * quarter, "a": quarter, "b": quarter}
 
 
 @pytest.mark.parametrize(
@@ -160,63 +243,101 @@ def test_small_game_by_hand():
     ],
 )
 def test_small_games_against_brute_force(members, permanent, threshold):
-    assert shapley_shubik(members, permanent, threshold) == _brute_shapley_shubik(
-        members, permanent, threshold
-    )
+    rule = voting_rule(members, veto_players=permanent, threshold=threshold)
+    assert shapley_shubik(rule) == _pivots(rule) == _brute_shapley_shubik(rule)
     for normalized in (True, False):
-        assert banzhaf(members, permanent, threshold, normalized) == _brute_banzhaf(
-            members, permanent, threshold, normalized
-        )
+        assert banzhaf(rule, normalized) == _brute_banzhaf(rule, normalized)
 
 
-@st.composite
-def small_games(draw):
-    n = draw(st.integers(1, 6))
-    members = draw(st.permutations([f"m{i}" for i in range(n)]))
-    permanent = draw(st.sets(st.sampled_from(members)))
-    threshold = draw(st.integers(1, n))
-    return members, permanent, threshold
-
-
-@settings(max_examples=60, deadline=None)
-@given(small_games(), st.booleans())
-def test_random_small_games_against_brute_force(game, normalized):
-    members, permanent, threshold = game
-    ss = shapley_shubik(members, permanent, threshold)
-    assert ss == _brute_shapley_shubik(members, permanent, threshold)
+@settings(max_examples=150, deadline=None)
+@given(voting_rules(max_members=6), st.booleans())
+def test_random_games_against_brute_force(rule, normalized):
+    # Integer weights take the dynamic programme, the others the enumeration.
+    ss = shapley_shubik(rule)
+    assert ss == _pivots(rule)
     assert sum(ss.values()) == 1
-    bz = banzhaf(members, permanent, threshold, normalized=normalized)
-    assert bz == _brute_banzhaf(members, permanent, threshold, normalized)
+    bz = banzhaf(rule, normalized=normalized)
+    assert bz == _brute_banzhaf(rule, normalized)
     if normalized:
         assert sum(bz.values()) == 1
 
 
-# --------------------------------------------------------------------------------------------
-# Voting power: bad input
-# --------------------------------------------------------------------------------------------
+@settings(max_examples=100, deadline=None)
+@given(st.data())
+def test_symmetric_members_have_equal_power(data):
+    # Exact weights (integers, or k + 1/2): members alike in weight and veto are symmetric.
+    rule = data.draw(voting_rules(weights=data.draw(st.sampled_from(["integer", "half"]))))
+    ss, bz = shapley_shubik(rule), banzhaf(rule)
+    kinds = list(zip(rule.weights, rule.veto_players, strict=True))
+    for i, j in combinations(range(len(kinds)), 2):
+        if kinds[i] == kinds[j]:
+            a, b = rule.members[i], rule.members[j]
+            assert ss[a] == ss[b] and bz[a] == bz[b]
 
 
-@pytest.mark.parametrize("index", [shapley_shubik, banzhaf])
-@pytest.mark.parametrize(
-    ("members", "permanent", "threshold", "match"),
-    [
-        (COUNCIL, (*P5, "Germany"), 9, "Germany"),
-        (ELECTED, P5, 9, "not among members"),
-        ((*COUNCIL, "China"), P5, 9, "unique"),
-        (COUNCIL, P5, 0, "threshold"),
-        (COUNCIL, P5, 16, "threshold"),
-        (COUNCIL, P5, 9.0, "threshold"),
-        ((), (), 1, "threshold"),
-    ],
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(st.integers(1, 6), min_size=1, max_size=7),
+    st.data(),
 )
-def test_power_rejects_bad_game(index, members, permanent, threshold, match):
-    with pytest.raises(ValueError, match=match):
-        index(members, permanent, threshold)
+def test_a_dummy_has_no_power(halves, data):
+    # Even weights and an even quota: the member with one vote never decides (as Luxembourg).
+    weights = {f"m{i}": 2 * h for i, h in enumerate(halves)} | {"dummy": 1}
+    quota = 2 * data.draw(st.integers(1, sum(halves)))
+    rule = voting_rule(list(weights), weights=weights, weight_threshold=quota)
+    assert shapley_shubik(rule)["dummy"] == 0
+    assert banzhaf(rule)["dummy"] == 0
+    assert banzhaf(rule, normalized=False)["dummy"] == 0
+
+
+def test_large_bodies():
+    # 23 equal members by the programme, and the 193 of the General Assembly.
+    for n in (23, 193):
+        members = [f"m{i}" for i in range(n)]
+        rule = rule_from_preset("majority", members)
+        assert set(shapley_shubik(rule).values()) == {Fraction(1, n)}
+        assert set(banzhaf(rule).values()) == {Fraction(1, n)}
+    # A dictator among 23: the only one with power.
+    rule = voting_rule(members[:23], veto_players=["m0"], threshold=1)
+    assert shapley_shubik(rule) == {"m0": 1} | dict.fromkeys(members[1:23], 0)
+
+
+# --------------------------------------------------------------------------------------------
+# Bad games
+# --------------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("index", [shapley_shubik, banzhaf])
-def test_power_rejects_strings_as_name_collections(index):
-    with pytest.raises(TypeError):
-        index("abc", [], 2)
-    with pytest.raises(TypeError):
-        index(COUNCIL, "China")
+def test_power_needs_integer_weights_or_few_members(index):
+    members = [f"m{i}" for i in range(23)]
+    halves = voting_rule(members, weights=dict.fromkeys(members, 1.5), threshold=12)
+    with pytest.raises(ValueError, match=r"integer weights .* at most 22 members"):
+        index(halves)
+    heavy = voting_rule(members, weights=dict.fromkeys(members, 10**5), threshold=12)
+    with pytest.raises(ValueError, match="integer weights"):
+        index(heavy)
+
+
+def test_power_enumerates_up_to_22_members():
+    members = [f"m{i}" for i in range(22)]
+    weights = dict.fromkeys(members[:11], 1.5) | dict.fromkeys(members[11:], 2.5)
+    rule = voting_rule(members, weights=weights, weight_threshold=22.0)
+    # Integer weights 3 and 5 with quota 44 make the same game, counted by the programme.
+    doubled = voting_rule(
+        members, weights={m: 2 * w for m, w in weights.items()}, weight_threshold=44
+    )
+    power = banzhaf(rule)
+    assert power == banzhaf(doubled)
+    assert sum(power.values()) == 1
+
+
+@pytest.mark.parametrize("index", [shapley_shubik, banzhaf])
+def test_power_rejects_a_game_that_is_not_one(index):
+    # Built directly, a rule is not checked: nothing is adopted, or everything is.
+    unreachable = VotingRule(
+        members=("a", "b"), weights=np.ones(2), threshold=3, veto_players=np.zeros(2, bool)
+    )
+    free = VotingRule(members=("a", "b"), weights=np.ones(2), veto_players=np.zeros(2, bool))
+    for rule in (unreachable, free):
+        with pytest.raises(ValueError, match="members together to win"):
+            index(rule)

@@ -1,4 +1,5 @@
-"""Tests for sim.voting: the Art. 27(3) decision rule of the Security Council."""
+"""Tests for sim.voting: the Security Council's rule (UN Charter Art. 27(3)), by the
+`security_council` preset and by `count_votes` (the general rules: tests/test_voting_rules.py)."""
 
 from __future__ import annotations
 
@@ -21,11 +22,13 @@ from sim.voting import (
     VoteResult,
     count_votes,
     resolve_vote,
+    rule_from_preset,
 )
 
 P5 = ("China", "France", "Russian Federation", "United Kingdom", "United States")
 ELECTED = tuple(f"elected_{i}" for i in range(1, 11))
 COUNCIL = P5 + ELECTED
+RULE = rule_from_preset("security_council", COUNCIL, P5)
 
 # --------------------------------------------------------------------------------------------
 # Recorded votes: every row of tests/data/unsc_votes.csv is a test case
@@ -73,13 +76,15 @@ def test_resolve_vote_reproduces_recorded_vote(row):
     votes |= {name: "yes" for name in P5 if name not in votes}
     votes |= {f"elected_{i}": "yes" for i in range(1, 15 - len(votes) + 1)}
     assert len(votes) == 15
+    members = (*P5, *(name for name in votes if name not in P5))
 
     yes, no, abstain = int(row["yes"]), int(row["no"]), int(row["abstain"])
     adopted = {"true": True, "false": False}[row["adopted"].strip().lower()]
-    result = resolve_vote(votes, P5)
+    result = resolve_vote(votes, rule_from_preset("security_council", members, P5))
 
     assert result.adopted is adopted
     assert (result.yes, result.no, result.abstain) == (yes, no, abstain)
+    assert result.yes_weight == yes
     if yes >= 9:
         assert result.vetoed_by == tuple(name for name in voted_no if name in P5)
     else:
@@ -143,8 +148,19 @@ def test_count_votes_threshold_is_a_parameter():
 def test_count_votes_accepts_other_integer_dtypes_and_returns_read_only_arrays():
     tally = count_votes(BALLOTS.astype(np.int64), IS_P5)
     np.testing.assert_array_equal(tally.adopted, count_votes(BALLOTS, IS_P5).adopted)
+    for array in (tally.yes, tally.yes_weight, tally.no, tally.abstain, tally.vetoed):
+        with pytest.raises(ValueError):
+            array[0] = 0
     with pytest.raises(ValueError):
         tally.adopted[0] = False
+
+
+def test_count_votes_is_the_security_council_preset():
+    tally = count_votes(BALLOTS, IS_P5)
+    preset = RULE.count(BALLOTS)
+    for field in ("yes", "yes_weight", "no", "abstain", "vetoed", "adopted"):
+        np.testing.assert_array_equal(getattr(tally, field), getattr(preset, field))
+    np.testing.assert_array_equal(tally.yes_weight, tally.yes)
 
 
 def test_vote_codes():
@@ -195,6 +211,18 @@ def test_count_votes_invariants(box):
         adopted, vetoed = _reference(votes[:, j], permanent, threshold, veto)
         assert tally.adopted[j] == adopted
         assert tally.vetoed[:, j].tolist() == vetoed
+    if 1 <= m and threshold <= m:
+        names = [f"m{i}" for i in range(m)]
+        rule = rule_from_preset(
+            "security_council",
+            names,
+            [name for name, p in zip(names, permanent, strict=True) if p],
+            threshold=threshold,
+            veto=veto,
+        )
+        preset = rule.count(votes)
+        for field in ("yes", "yes_weight", "no", "abstain", "vetoed", "adopted"):
+            np.testing.assert_array_equal(getattr(tally, field), getattr(preset, field))
 
 
 # --------------------------------------------------------------------------------------------
@@ -203,42 +231,57 @@ def test_count_votes_invariants(box):
 
 
 def test_resolve_vote_basic_outcomes():
-    assert resolve_vote(dict.fromkeys(COUNCIL, "yes"), P5) == VoteResult(True, 15, 0, 0, ())
+    assert resolve_vote(dict.fromkeys(COUNCIL, "yes"), RULE) == VoteResult(True, 15, 0, 0, (), 15)
     votes = dict.fromkeys(COUNCIL, "abstain") | dict.fromkeys(ELECTED[:9], "yes")
     votes["United States"] = "no"
-    assert resolve_vote(votes, P5) == VoteResult(False, 9, 1, 5, ("United States",))
-    assert resolve_vote(votes, P5, veto=False) == VoteResult(True, 9, 1, 5, ())
+    assert resolve_vote(votes, RULE) == VoteResult(False, 9, 1, 5, ("United States",), 9)
+    without_veto = rule_from_preset("security_council", COUNCIL, P5, veto=False)
+    assert resolve_vote(votes, without_veto) == VoteResult(True, 9, 1, 5, (), 9)
 
 
-def test_resolve_vote_vetoed_by_follows_order_of_votes():
+def test_resolve_vote_vetoed_by_follows_member_order():
     votes = dict.fromkeys(ELECTED, "yes") | {"United States": "no", "China": "no"}
     votes |= {"France": "yes", "Russian Federation": "no", "United Kingdom": "abstain"}
-    result = resolve_vote(votes, P5)
-    assert result.vetoed_by == ("United States", "China", "Russian Federation")
+    result = resolve_vote(votes, RULE)
+    assert result.vetoed_by == ("China", "Russian Federation", "United States")
     assert not result.adopted
 
 
 def test_resolve_vote_tolerates_case_and_whitespace():
     votes = dict.fromkeys(COUNCIL, " Yes ") | {"China": "ABSTAIN\n", "elected_1": "\tNo"}
-    assert resolve_vote(votes, P5) == VoteResult(True, 13, 1, 1, ())
+    assert resolve_vote(votes, RULE) == VoteResult(True, 13, 1, 1, (), 13)
 
 
-def test_resolve_vote_absent_permanent_member_is_not_a_veto():
+@pytest.mark.parametrize("abstention_vetoes", [False, True])
+def test_resolve_vote_absent_member_is_neither_a_vote_nor_a_veto(abstention_vetoes):
+    rule = rule_from_preset("security_council", COUNCIL, P5, abstention_vetoes=abstention_vetoes)
     votes = dict.fromkeys(ELECTED[:9], "yes")  # 9 elected vote yes, the permanent five absent
-    assert resolve_vote(votes, P5) == VoteResult(True, 9, 0, 0, ())
-    assert resolve_vote({}, P5) == VoteResult(False, 0, 0, 0, ())
+    assert resolve_vote(votes, rule) == VoteResult(True, 9, 0, 0, (), 9)
+    assert resolve_vote({}, rule) == VoteResult(False, 0, 0, 0, (), 0)
+
+
+def test_resolve_vote_abstention_vetoes_when_the_rule_says_so():
+    rule = rule_from_preset("security_council", COUNCIL, P5, abstention_vetoes=True)
+    votes = dict.fromkeys(COUNCIL, "yes") | {"China": "abstain"}
+    assert resolve_vote(votes, rule) == VoteResult(False, 14, 0, 1, ("China",), 14)
+    assert resolve_vote(votes, RULE) == VoteResult(True, 14, 0, 1, (), 14)
 
 
 @pytest.mark.parametrize("bad", ["maybe", "", "yes please", "y", None, 1, True])
 def test_resolve_vote_rejects_bad_vote(bad):
     votes = dict.fromkeys(COUNCIL, "yes") | {"elected_3": bad}
     with pytest.raises(ValueError, match=r"'elected_3'.*" + re.escape(repr(bad))):
-        resolve_vote(votes, P5)
+        resolve_vote(votes, RULE)
 
 
-def test_resolve_vote_rejects_string_as_permanent():
-    with pytest.raises(TypeError):
-        resolve_vote(dict.fromkeys(COUNCIL, "yes"), "China")
+def test_resolve_vote_rejects_a_name_that_is_not_a_member():
+    with pytest.raises(ValueError, match="Germany"):
+        resolve_vote(dict.fromkeys(COUNCIL, "yes") | {"Germany": "yes"}, RULE)
+
+
+def test_preset_rejects_string_as_permanent():
+    with pytest.raises(ValueError, match="not a string"):
+        rule_from_preset("security_council", COUNCIL, "China")
 
 
 # --------------------------------------------------------------------------------------------
