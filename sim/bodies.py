@@ -12,14 +12,22 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
-from sim.checks import BodyCheck, CheckedBody, field_check, point, rule_name, schema_check
+from sim.checks import (
+    BodyCheck,
+    CheckedBody,
+    field_check,
+    point,
+    rule_name,
+    schema_check,
+    unit_check,
+)
 from sim.compliance import COMPLIANCE_RULES
 from sim.mediation import COMPROMISE_RULES, Disputants, Proposal, formulation, troika_proposal
 from sim.parameters import ScenarioValues, stack
 from sim.records import SessionRecord
-from sim.scenario import Decision, Mediation, SecurityCouncil, TroikaMember
+from sim.scenario import CouncilSession, CouncilSpec, Decision, Mediation, TroikaMember
 from sim.strategies import SPONSOR_STRATEGIES, Preparation
-from sim.voting import ABSTAIN, NO, count_votes
+from sim.voting import ABSTAIN, NO, VotingRule, rule_from_preset
 
 if TYPE_CHECKING:
     from sim.agents import Party
@@ -27,7 +35,7 @@ if TYPE_CHECKING:
 
 
 def _biases(troika: Troika, value: Any) -> np.ndarray:
-    """One bias per troika member, each checked as `mediation.troika.<name>.bias`."""
+    """One bias per mediator, each checked as `mediation.mediators.<name>.bias`."""
     biases = np.asarray(value, dtype=object).reshape(-1)
     if len(biases) != len(troika.members):
         raise ValueError(f"bias: found {len(biases)} values; expected {len(troika.members)}")
@@ -40,24 +48,23 @@ def _deadline(troika: Troika, value: Any) -> int:
 
 
 def _draft(council: Council, value: Any) -> np.ndarray:
-    """The sponsor's draft, checked as `security_council.draft`, as a column (K, 1)."""
+    """The sponsor's draft on the unit scale, checked value by value, as a column (K, 1)."""
     return point(value, council.model.issues, _DRAFT, "draft")
 
 
-def _threshold(council: Council, value: Any) -> int:
-    """Affirmative votes needed, checked as `security_council.threshold` and <= the members."""
+def _threshold(council: Council, value: Any) -> int | None:
+    """Affirmative votes needed, checked as `council.threshold` and <= the members."""
     threshold = _THRESHOLD(value)
-    if threshold > len(council.members):
-        raise ValueError(
-            f"threshold: found {threshold}; expected at most the {len(council.members)} members"
-        )
+    fewest = min(len(council.spec.members_at(round_)) for round_ in (1, *council.sessions))
+    if threshold is not None and threshold > fewest:
+        raise ValueError(f"threshold: found {threshold}; expected at most the {fewest} members")
     return threshold
 
 
 _BIAS = schema_check(TroikaMember, "bias")
 _DEADLINE = schema_check(Mediation, "deadline")
-_DRAFT = schema_check(SecurityCouncil, "draft", "*", what="draft")
-_THRESHOLD = schema_check(SecurityCouncil, "threshold")
+_DRAFT = unit_check("draft")
+_THRESHOLD = schema_check(CouncilSpec, "threshold")
 
 
 class Troika(CheckedBody):
@@ -82,17 +89,17 @@ class Troika(CheckedBody):
 
     def __init__(self, model: NegotiationModel, spec: Mediation, values: ScenarioValues):
         self.model = model
-        self._members = tuple(model.party(name) for name in spec.troika)
-        self.bias = [member.bias for member in spec.troika.values()]
+        self._members = tuple(model.party(name) for name in spec.mediators)
+        self.bias = [member.bias for member in spec.mediators.values()]
         self.rule = spec.rule
         self.cohesion = spec.cohesion
         self.pull = spec.pull
         self.formulate = spec.formulate
         self.first_round = spec.first_round
         self.deadline = spec.deadline
-        biases = [f"mediation.troika.{m}.bias" for m in spec.troika]
+        biases = [f"mediation.mediators.{m}.bias" for m in spec.mediators]
         if any(path in values.drawn for path in biases):  # (M, R): one column per replicate
-            biased = zip(biases, spec.troika.values(), strict=True)
+            biased = zip(biases, spec.mediators.values(), strict=True)
             object.__setattr__(self, "bias", stack([values(p, t.bias) for p, t in biased]))
         for name in ("cohesion", "pull"):  # drawn per replicate: (R,)
             if f"mediation.{name}" in values.drawn:
@@ -148,15 +155,22 @@ class Session:
 
 
 class Council(CheckedBody):
-    """The Security Council: its members vote on the sponsor's draft at scheduled sessions.
+    """A decision body (the Security Council, the EU Council): its members vote at sessions.
+
+    The body's voting rule is a preset of `sim.voting.VOTING_RULES` with the scenario's values
+    in place of the preset's (`CouncilSpec.voting_fields`), built for the members sitting in
+    each session's round (terms change the membership: the Council's elected members rotate
+    on 1 January). Each session may have its own draft, sponsor and strategy
+    (`CouncilSpec.schedule`).
 
     Its rules' parameters can be changed between steps and are checked as the scenario's
-    `security_council` values are: `strategy` names a registered sponsor strategy
+    `council` values are: `strategy` names a registered sponsor strategy
     (`sim.strategies.SPONSOR_STRATEGIES`; an unknown name raises
     `sim.rules.UnknownRuleError`), `draft` is a point (an issue -> value mapping or K values),
-    `threshold`, `veto`, `max_amendments` and `amendment_step` as in the schema. Its members,
-    permanent members, sponsor and session rounds are fixed when the model is built (the run's
-    records are laid out by them).
+    `threshold`, `veto`, `max_amendments` and `amendment_step` as in the schema; the strategy
+    and draft are those of sessions that set none of their own. Its seats (everyone who is a
+    member in some term), veto players, terms and sessions are fixed when the model is built
+    (the run's records are laid out by them).
     """
 
     checks: ClassVar[dict[str, BodyCheck]] = {
@@ -164,98 +178,156 @@ class Council(CheckedBody):
         "compliance": rule_name(COMPLIANCE_RULES),
         "draft": _draft,
         "threshold": _threshold,
-        "veto": field_check(SecurityCouncil, "veto"),
-        "max_amendments": field_check(SecurityCouncil, "max_amendments"),
-        "amendment_step": field_check(SecurityCouncil, "amendment_step"),
+        "veto": field_check(CouncilSpec, "veto"),
+        "max_amendments": field_check(CouncilSpec, "max_amendments"),
+        "amendment_step": field_check(CouncilSpec, "amendment_step"),
     }
 
-    def __init__(self, model: NegotiationModel, spec: SecurityCouncil, values: ScenarioValues):
+    def __init__(self, model: NegotiationModel, spec: CouncilSpec, values: ScenarioValues):
         self.model = model
-        self._members = tuple(model.party(name) for name in spec.members)
+        self.spec = spec
+        seats = spec.seats
+        self._members = tuple(model.party(name) for name in seats)
         self._member_index = np.array([m.index for m in self._members])
         self._member_index.flags.writeable = False
-        self._permanent = np.array([name in spec.permanent for name in spec.members])
+        self._permanent = np.array([name in spec.permanent for name in seats])
         self._permanent.flags.writeable = False
-        self._sessions = tuple(spec.session_rounds)
-        self._sponsor = model.party(spec.sponsor)
+        self._schedule = tuple(spec.schedule)
+        self._sessions = tuple(session.round for session in self._schedule)
+        self._default_sponsor = model.party(spec.sponsor)
+        self._sponsor = self._default_sponsor
         self.threshold = spec.threshold
         self.veto = spec.veto
         self.strategy = spec.strategy
         self.compliance = spec.compliance
-        self.draft = spec.draft
+        draft = values.point("council.draft", spec.draft, model.issues)  # on the unit scale
+        if draft.shape[-1] == 1:
+            self.draft = draft
+        else:  # (K, R): drawn, one column per replicate
+            object.__setattr__(self, "draft", draft)
+        self._drafts = {  # the sessions' own drafts, on the unit scale
+            session.round: values.point("", session.draft, model.issues)
+            for session in self._schedule
+            if session.draft is not None
+        }
         self.max_amendments = spec.max_amendments
         self.amendment_step = spec.amendment_step
-        drafts = [f"security_council.draft.{issue}" for issue in model.issues]
-        if any(path in values.drawn for path in drafts):  # (K, R): one column per replicate
-            draft = values.point("security_council.draft", spec.draft, model.issues)
-            object.__setattr__(self, "draft", draft)
-        if "security_council.amendment_step" in values.drawn:  # (R,)
-            step = values.drawn["security_council.amendment_step"]
+        if "council.amendment_step" in values.drawn:  # (R,)
+            step = values.drawn["council.amendment_step"]
             object.__setattr__(self, "amendment_step", step)
 
     @property
     def members(self) -> tuple[Party, ...]:
-        """The members, in the scenario's order (the order of every per-member array)."""
+        """Its seats: everyone who is a member in some term (the order of per-member arrays)."""
         return self._members
 
     @property
     def member_index(self) -> np.ndarray:
-        """The members' party indices, (M,) (read-only)."""
+        """The seats' party indices, (M,) (read-only)."""
         return self._member_index
 
     @property
     def permanent(self) -> np.ndarray:
-        """(M,) bool: which members are permanent (read-only)."""
+        """(M,) bool: which seats are veto players (read-only)."""
         return self._permanent
 
     @property
     def sessions(self) -> tuple[int, ...]:
-        """The rounds the Council sits in, each once, in order."""
+        """The rounds the body sits in, each once, in order."""
         return self._sessions
 
     @property
     def sponsor(self) -> Party:
-        """The member whose draft is put to the Council."""
+        """The sponsor of the session being held (between sessions: the body's sponsor)."""
         return self._sponsor
 
     def sits(self, round_: int) -> bool:
-        """Whether the Council holds a session in this round."""
+        """Whether the body holds a session in this round."""
         return round_ in self.sessions
 
+    def seated(self, round_: int) -> np.ndarray:
+        """(M,) bool: which seats are members in this round."""
+        sitting = self.spec.members_at(round_)
+        return np.array([party.name in sitting for party in self.members])
+
+    def rule(self, round_: int) -> VotingRule:
+        """The voting rule of the members sitting in this round (`sim.voting.rule_from_preset`).
+
+        The body's `threshold` and `veto`, if changed between steps, replace the file's.
+        """
+        spec = self.spec
+        members = spec.members_at(round_)
+        fields = spec.voting_fields() | {"veto": self.veto}
+        if self.threshold is not None:
+            fields["threshold"] = self.threshold
+        weights = (
+            None
+            if spec.weights is None
+            else {name: weight for name, weight in spec.weights.items() if name in members}
+        )
+        permanent = [name for name in spec.permanent if name in members]
+        return rule_from_preset(
+            spec.voting, members, veto_players=permanent, weights=weights, **fields
+        )
+
     def expected_vetoers(self, draft: np.ndarray) -> np.ndarray:
-        """Permanent members the sponsor expects to vote no, (M, L) bool.
+        """Veto players the sponsor expects to block the draft, (M, L) bool.
 
         Source: sponsors canvass the members before a vote and know where the permanent
         members stand (Russia announced its no before the Kosovo draft of July 2007 was
         withdrawn; Wallensteen & Johansson 2004 on the practice). This is interpreted as: the
         sponsor forecasts each member's vote by its judgement of the draft without the random
-        term (it knows stances, not the day's mood); without the veto nobody is a vetoer.
+        term (it knows stances, not the day's mood); a sitting veto player expected to vote
+        no (or to abstain, where the rule counts an abstention as a veto) is a vetoer; without
+        the veto nobody is.
         """
         if not self.veto:
             return np.zeros((len(self.members), draft.shape[-1]), dtype=bool)
+        round_ = self.model.steps
+        rule = self.rule(round_)
         parties = self.model.parties
         expected = parties.judge(parties.net_utility(draft))[self.member_index]
-        return (expected == NO) & self.permanent[:, None]
+        blocks = (expected == NO) | ((expected == ABSTAIN) & rule.abstention_vetoes)
+        return blocks & (self.permanent & self.seated(round_))[:, None]
 
     def prepare(self) -> Preparation:
         """The sponsor's strategy applied to its draft in every live replicate."""
         replicates = self.model.positions.shape[-1]
-        draft = np.broadcast_to(self.draft, (self.draft.shape[0], replicates)).copy()
-        return SPONSOR_STRATEGIES[self.strategy](self, draft)
+        session = self._current()
+        base = self._drafts.get(self.model.steps, self.draft)
+        draft = np.broadcast_to(base, (base.shape[0], replicates)).copy()
+        strategy = session.strategy if session is not None else None
+        return SPONSOR_STRATEGIES[strategy or self.strategy](self, draft)
+
+    def _current(self) -> CouncilSession | None:
+        """The scheduled session of this round (the model's round), if there is one."""
+        return next((s for s in self._schedule if s.round == self.model.steps), None)
 
     def session(self) -> Session:
         """Hold a session: the sponsor prepares its draft, the members vote, the rule decides.
 
         The members' votes are their judgements of the draft (`sim.agents.Parties.judge`); the
-        adoption rule is `sim.voting.count_votes` (UN Charter Art. 27(3)).
+        adoption rule is the body's (`rule`, e.g. UN Charter Art. 27(3)). A seat that is not a
+        member this round does not vote (recorded as an abstention where a vote is held).
         """
-        prepared = self.prepare()
+        round_ = self.model.steps
+        current = self._current()
+        if current is not None and current.sponsor is not None:
+            self._sponsor = self.model.party(current.sponsor)
+        try:
+            prepared = self.prepare()
+        finally:
+            self._sponsor = self._default_sponsor
         tabled = prepared.tabled
         parties = self.model.parties
         terms = parties.random_terms(self.model.live_replicates)
         votes = parties.judge(parties.net_utility(prepared.draft), terms)
-        votes = np.where(tabled[None, :], votes[self.member_index], ABSTAIN).astype(np.int8)
-        tally = count_votes(votes, self.permanent, self.threshold, self.veto)
+        seated = self.seated(round_)
+        votes = np.where(tabled[None, :] & seated[:, None], votes[self.member_index], ABSTAIN)
+        votes = votes.astype(np.int8)
+        tally = self.rule(round_).count(votes[seated])
+        vetoed = np.zeros(votes.shape, dtype=bool)
+        vetoed[seated] = tally.vetoed & tabled[None, :]
         record = SessionRecord(
             tabled=tabled,
             withdrawn=prepared.withdrawn,
@@ -263,7 +335,7 @@ class Council(CheckedBody):
             yes=np.where(tabled, tally.yes, 0),
             no=np.where(tabled, tally.no, 0),
             abstain=np.where(tabled, tally.abstain, 0),
-            vetoed=tally.vetoed & tabled[None, :],
+            vetoed=vetoed,
             votes=votes,
         )
         return Session(record=record, draft=prepared.draft, adopted=tally.adopted & tabled)

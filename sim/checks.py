@@ -15,7 +15,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 
 from sim.rules import Registry
-from sim.scenario import value_type
+from sim.scenario import Unit, value_type
 
 STRICT = ConfigDict(strict=True, allow_inf_nan=False)
 """As the scenario schema reads numbers: no text, no booleans for numbers, no infinities."""
@@ -42,6 +42,19 @@ def schema_check(model: type[BaseModel], *path: str, what: str | None = None) ->
             raise ValueError(f"{name}: found {value!r}; expected {expected}") from None
 
     return check
+
+
+def unit_check(what: str) -> Check:
+    """A check of a number on the unit scale [0, 1] (the engine's coordinates and saliences).
+
+    The scenario gives coordinates in each issue's own units; the model holds them mapped to
+    [0, 1], so a value set on a running model is checked on that scale.
+    """
+    return schema_check(_UnitValue, "value", what=what)
+
+
+class _UnitValue(BaseModel):
+    value: Unit
 
 
 def point(

@@ -1,6 +1,6 @@
 """Compliance: whether a resolution the Council adopts ends the dispute.
 
-A rule of `COMPLIANCE_RULES` (the scenario's `security_council.compliance`) decides, in each
+A rule of `COMPLIANCE_RULES` (the scenario's `council.compliance`) decides, in each
 replicate where the Council adopted a draft, whether the disputants accept it
 (docs/ODD.md, section 7.11). An accepted resolution ends the run (outcome "resolution"); one
 that is adopted but not accepted leaves the dispute going on.
@@ -23,7 +23,7 @@ ComplianceRule = Callable[[Sequence["Party"], np.ndarray, np.ndarray], np.ndarra
 where it is accepted (L,) out."""
 
 COMPLIANCE_RULES: Registry[ComplianceRule] = Registry("compliance rule")
-"""The compliance rules by the name `security_council.compliance` gives them."""
+"""The compliance rules by the name `council.compliance` gives them."""
 
 
 @COMPLIANCE_RULES.register("binding")

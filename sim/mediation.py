@@ -324,9 +324,10 @@ def troika_proposal(
        the way to its own position p_m.
     2. The joint proposal is the mean of the members' proposals.
     3. If two members' proposals differ by more than `cohesion` on any issue, the troika is
-       split and makes no joint proposal that round (`united` is False). In 2007 the troika
-       reported jointly (the report of 7 December), so the Kosovo scenario keeps it united
-       unless the biases are raised.
+       split and makes no joint proposal that round (`united` is False).
+       In 2007 the troika reported jointly (the report of 7 December), so the Kosovo
+       scenario keeps it united unless the biases are raised.
+    4. Without mediators (the disputants bargain directly), the proposal is the compromise.
 
     Args:
         compromise: the compromise among the disputants, (K, R).
@@ -334,6 +335,9 @@ def troika_proposal(
         bias: each mediator's bias in [0, 1], (M,) or (M, W) with a replicate axis.
         cohesion: the largest tolerated gap between two members' proposals (or (W,)).
     """
+    if not len(mediators):  # no mediator: the disputants bargain over the compromise itself
+        united = np.ones(compromise.shape[-1], dtype=bool)
+        return Proposal(point=compromise, united=united, members=mediators)
     bias = np.asarray(bias, dtype=float)
     members = compromise + bias.reshape(len(bias), 1, -1) * (mediators - compromise)
     spread = (members.max(axis=0) - members.min(axis=0)).max(axis=0)

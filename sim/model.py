@@ -21,7 +21,7 @@ import numpy as np
 
 from sim.agents import AllianceTies, Parties, Party, Ties, concession_by_salience
 from sim.bodies import Council, DecisionRules, Troika
-from sim.checks import point, schema_check
+from sim.checks import point, schema_check, unit_check
 from sim.compliance import COMPLIANCE_RULES
 from sim.mediation import Proposal
 from sim.parameters import ScenarioValues, draw_uncertain, party_arrays, stack, width
@@ -100,7 +100,9 @@ class NegotiationModel(mesa.Model):
         """The random numbers of the replicates, drawn per block (`sim.streams`)."""
         self.drawn = draw_uncertain(scenario, self.streams, self.replicates)
         """Each uncertain value's draws, path -> (R,) (`sim.parameters.draw_uncertain`)."""
-        values = ScenarioValues(self.drawn)
+        values = ScenarioValues(self.drawn, scenario.scales)
+        self.scales = np.array([scenario.scales[issue] for issue in scenario.issue_names])
+        """(K, 2): each issue's scale [low, high]; the model's arrays are on the unit scale."""
         self.issues = scenario.issue_names
         self.loss = scenario.utility
         self.horizon = scenario.horizon
@@ -146,8 +148,11 @@ class NegotiationModel(mesa.Model):
             np.broadcast_to(start, (*start.shape[:2], self.replicates)), self.red_low, self.red_high
         )
 
-        self.troika = Troika(self, scenario.mediation, values)
-        council = scenario.security_council
+        self.troika = (
+            Troika(self, scenario.mediation, values) if scenario.mediation is not None else None
+        )
+        """The mediators (`sim.bodies.Troika`); None in a scenario without talks."""
+        council = scenario.council
         self.council = Council(self, council, values) if council is not None else None
         self.council_log = SessionRecord.empty(
             len(self.council.sessions) if self.council else 0,
@@ -211,7 +216,7 @@ class NegotiationModel(mesa.Model):
         self.options.pop(party.index, None)
         if spec is None:
             return
-        values = values or ScenarioValues({})
+        values = values or ScenarioValues({}, self.scenario.scales)
         base = f"unilateral.{party.name}"
         self.options[party.index] = Option(
             point=values.point(f"{base}.point", spec.point, self.issues),
@@ -399,7 +404,8 @@ class NegotiationModel(mesa.Model):
         round_ = self.steps
         self.happen(round_)
         self.feel_stalemate(round_)
-        proposal = self.troika.propose() if self.troika.in_session(round_) else None
+        talks = self.troika is not None and self.troika.in_session(round_)
+        proposal = self.troika.propose() if talks else None
         self.round_proposal = proposal
         self.last_proposal = None
         if proposal is not None:
@@ -458,7 +464,7 @@ class NegotiationModel(mesa.Model):
         stated red lines down toward their cores (`held_low`, `held_high`).
         """
         index = self.disputant_index
-        first = self.troika.first_round
+        first = self.troika.first_round if self.troika is not None else 1
         cost = stalemate_cost(self.stalemate_cost, first, self.leverage, round_)
         self.accumulated = cost if self.accumulated is None else self.accumulated + cost
         self.stalemate = self.accumulated[index]
@@ -612,7 +618,8 @@ class NegotiationModel(mesa.Model):
         ):
             for name in names if body is not None else ():
                 object.__setattr__(body, name, cut(getattr(body, name)))
-        object.__setattr__(self.troika, "bias", cut(self.troika.bias, ndim=2))  # shared: (M,)
+        if self.troika is not None:  # shared biases are (M,)
+            object.__setattr__(self.troika, "bias", cut(self.troika.bias, ndim=2))
         for index, option in self.options.items():
             self.options[index] = Option(
                 **{f.name: cut(getattr(option, f.name)) for f in dataclasses.fields(option)}
@@ -647,14 +654,15 @@ class NegotiationModel(mesa.Model):
         if self.datacollector is None:
             raise ValueError("the model was built with collect=False: no trajectory to report")
         data = self.datacollector.model_vars
+        low, high = self.scales[:, :1], self.scales[:, 1:]  # (K, 1): back to the issues' units
         return Trajectory(
             scenario=self.scenario.name,
             issues=tuple(self.issues),
             parties=tuple(p.name for p in self.parties),
             live=np.array(data["live"], dtype=np.int64),
-            positions=np.array(data["positions"]),
+            positions=low + (high - low) * np.array(data["positions"]),
             united=np.array(data["united"], dtype=np.int64),
-            proposal=np.array(data["proposal"]),
+            proposal=low + (high - low) * np.array(data["proposal"]),
         )
 
     def run(self) -> RunRecords:
@@ -667,6 +675,8 @@ class NegotiationModel(mesa.Model):
         """The per-replicate records so far (positions: current ones for replicates still live)."""
         positions = self.final_positions.copy()
         positions[..., self._rows] = self.positions
+        low, high = self.scales[:, :1], self.scales[:, 1:]  # (K, 1): back to the issues' units
+        positions = low + (high - low) * positions
         disputed = positions[self.disputant_index]
         return RunRecords(
             **{**record_labels(self.scenario), "seed": self.seed},
@@ -678,7 +688,7 @@ class NegotiationModel(mesa.Model):
             accepted=self.accepted.copy(),
             outcome=self.outcome.copy(),
             end_round=self.end_round.copy(),
-            point=self.outcome_point.copy(),
+            point=self.scales[:, 0] + (self.scales[:, 1] - self.scales[:, 0]) * self.outcome_point,
             proposals=self.proposals.copy(),
             council=self.council_log.copy(),
             recognised=self.recognised.copy(),
@@ -730,11 +740,11 @@ def _plan(model: NegotiationModel, index: int, event: Event, values: ScenarioVal
         if field in ("red_lines", "red_line_cores"):
             prefix = "red" if field == "red_lines" else "core"
             changes += [
-                (f"{prefix}_low", (party, k), value[0]),
-                (f"{prefix}_high", (party, k), value[1]),
+                (f"{prefix}_low", (party, k), float(values.unit(parts[3], value[0]))),
+                (f"{prefix}_high", (party, k), float(values.unit(parts[3], value[1]))),
             ]
         else:
-            changes.append((field, (party, k), float(value)))
+            changes.append((field, (party, k), float(values.unit(parts[3], value))))
     return EventPlan(index, np.asarray(round_), happens, changes)
 
 
@@ -780,18 +790,19 @@ def run_scenario(
 # --- checks of values set on parties (the schema's ranges: docs/ODD.md, section 8.2) --------
 
 _CHECKS = {
-    "position": schema_check(PartySpec, "position", "*", what="position"),
-    "salience": schema_check(PartySpec, "position", "*", what="salience"),  # the unit scale
+    "position": unit_check("position"),
+    "salience": unit_check("salience"),
     "capability": schema_check(PartySpec, "capability"),
     "flexibility": schema_check(PartySpec, "flexibility"),
-    "red_line": schema_check(PartySpec, "red_lines", "*", "0", what="red line"),
-    "no_deal": schema_check(PartySpec, "no_deal", "*", what="no_deal"),
+    "red_line": unit_check("red line"),
+    "no_deal": unit_check("no_deal"),
     "stalemate_cost": schema_check(PartySpec, "stalemate_cost"),
     "audience_cost": schema_check(PartySpec, "audience_cost"),
     "restraint": schema_check(PartySpec, "restraint"),
     "disputant": schema_check(PartySpec, "disputant"),
 }
-"""Each stored attribute's check, taken from the scenario schema (per issue for points)."""
+"""Each stored attribute's check, taken from the scenario schema; points and saliences are
+checked on the unit scale the model holds them on (per issue)."""
 
 
 def _checked(model: NegotiationModel, index: int, name: str, value: Any) -> Any:

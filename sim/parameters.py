@@ -41,17 +41,41 @@ def draw_uncertain(scenario: Scenario, streams: ReplicateStreams, count: int) ->
 
 
 class ScenarioValues:
-    """The scenario's values, with the draws in place of those declared uncertain."""
+    """The scenario's values, with the draws in place of those declared uncertain.
 
-    def __init__(self, drawn: Mapping[str, np.ndarray]):
+    Coordinates are read on the unit scale: each issue's own scale [low, high] (`scales`,
+    issue -> (low, high); [0, 1] where none is given) is mapped to [0, 1].
+    """
+
+    def __init__(
+        self,
+        drawn: Mapping[str, np.ndarray],
+        scales: Mapping[str, tuple[float, float]] | None = None,
+    ):
         self.drawn = drawn
+        self.scales = dict(scales or {})
 
     def __call__(self, path: str, value: Any) -> Value:
         """The value at `path`: its draws if it is uncertain, else `value` (the file's)."""
         return self.drawn.get(path, value)
 
+    def unit(self, issue: str, value: Any) -> Value:
+        """A coordinate on `issue` in the issue's units, mapped to the unit scale."""
+        low, high = self.scales.get(issue, (0.0, 1.0))
+        if (low, high) == (0.0, 1.0):
+            return value
+        return (np.asarray(value, dtype=float) - low) / (high - low)
+
+    def coordinate(self, path: str, issue: str, value: Any) -> Value:
+        """The coordinate at `path` on `issue` (its draws if uncertain), on the unit scale."""
+        return self.unit(issue, self(path, value))
+
     def point(self, path: str, values: Mapping[str, float], issues: Sequence[str]) -> np.ndarray:
-        """A point (issue -> value) as a column (K, W), with its drawn coordinates."""
+        """A point (issue -> value) as a column (K, W) on the unit scale, with its draws."""
+        return stack([self.coordinate(f"{path}.{k}", k, values[k]) for k in issues])
+
+    def weights(self, path: str, values: Mapping[str, float], issues: Sequence[str]) -> np.ndarray:
+        """Per-issue weights (issue -> value) as a column (K, W), with their draws."""
         return stack([self(f"{path}.{issue}", values[issue]) for issue in issues])
 
 
@@ -92,12 +116,14 @@ def party_arrays(
     for name, spec in scenario.parties.items():
         base = f"parties.{name}"
         given = spec.salience or {k: scenario.salience_scale / len(issues) for k in issues}
-        salience.append(
-            values.point(f"{base}.salience", given, issues) / scenario.salience_scale
+        salience.append(values.weights(f"{base}.salience", given, issues) / scenario.salience_scale)
+        lines = {k: spec.red_lines.get(k, list(scenario.scales[k])) for k in issues}
+        stated_low, stated_high = (
+            stack(
+                [values.coordinate(f"{base}.red_lines.{k}.{end}", k, lines[k][end]) for k in issues]
+            )
+            for end in (0, 1)
         )
-        lines = {k: spec.red_lines.get(k, [0.0, 1.0]) for k in issues}
-        stated_low = stack([values(f"{base}.red_lines.{k}.0", lines[k][0]) for k in issues])
-        stated_high = stack([values(f"{base}.red_lines.{k}.1", lines[k][1]) for k in issues])
         stated_high = np.maximum(stated_high, stated_low)
         low.append(stated_low)
         high.append(stated_high)
@@ -149,7 +175,9 @@ def _core_end(
     far = 1.0 - end
     return stack(
         [
-            values(f"{base}.red_line_cores.{k}.{end}", cores[k][end]) if k in cores else far
+            values.coordinate(f"{base}.red_line_cores.{k}.{end}", k, cores[k][end])
+            if k in cores
+            else far
             for k in issues
         ]
     )

@@ -10,7 +10,7 @@ engine -> records -> summary -> results folder.
     from sim import simulate, write_results
 
     run = simulate("scenarios/kosovo_2007.yaml", replicates=2000, seed=7,
-                   overrides={"security_council.strategy": "table_anyway"})
+                   overrides={"council.strategy": "table_anyway"})
     print(run.summary.to_text())
     folder = write_results(run)
 """

@@ -27,7 +27,7 @@ from matplotlib.offsetbox import AnchoredText
 from matplotlib.ticker import MaxNLocator
 
 from sim.records import OUTCOMES, RunRecords
-from sim.scenario import Scenario, SecurityCouncil
+from sim.scenario import CouncilSpec, Scenario
 from sim.summary import Summary, session_table
 
 OUTCOME_COLOURS = {
@@ -150,15 +150,17 @@ def trajectory_lines(
 
 
 def red_lines(scenario: Scenario, issue: str) -> pd.DataFrame:
-    """The parties whose red line on `issue` is narrower than the whole scale [0, 1].
+    """The parties whose red line on `issue` is narrower than the issue's whole scale.
 
-    Columns: `party`, `label` (the party's display name), `low`, `high`; in party order.
+    Columns: `party`, `label` (the party's display name), `low`, `high` (in the issue's
+    units); in party order.
     """
+    scale = tuple(scenario.scales[issue])
     rows = [
         {"party": name, "label": _label(scenario, name), "low": low, "high": high}
         for name, spec in scenario.parties.items()
-        for low, high in [spec.red_lines.get(issue, (0.0, 1.0))]
-        if (low, high) != (0.0, 1.0)
+        for low, high in [spec.red_lines.get(issue, scale)]
+        if (low, high) != scale
     ]
     return pd.DataFrame(rows, columns=["party", "label", "low", "high"])
 
@@ -321,8 +323,9 @@ def _plot_issue_trajectory(
         lw=1.5,
         label="troika's joint proposal",
     )
+    low, high = scenario.scales[issue]
     for line in red_lines(scenario, issue).itertuples(index=False):
-        bounds = [b for b in (line.low, line.high) if 0.0 < b < 1.0]
+        bounds = [b for b in (line.low, line.high) if low < b < high]
         for n, bound in enumerate(bounds):
             ax.axhline(
                 bound,
@@ -331,12 +334,15 @@ def _plot_issue_trajectory(
                 lw=1.5,
                 label=f"{line.label}'s red line" if n == 0 else None,
             )
-    ax.set_title(textwrap.shorten(f"{issue}: {scenario.issues[issue]}", 120), fontsize="medium")
+    about = scenario.issue(issue)
+    ax.set_title(textwrap.shorten(f"{issue}: {about.description}", 120), fontsize="medium")
     ax.set_xlabel(f"round ({info.time_unit})")
-    ax.set_ylabel(f"{issue}\nposition (0-1)")
+    ends = f"{low:g}: {about.labels[0]}; {high:g}: {about.labels[1]}" if about.labels else ""
+    ax.set_ylabel(f"{issue}\nposition ({low:g}-{high:g})" + (f"\n{ends}" if ends else ""))
     ax.set_xlim(0, scenario.horizon)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_ylim(-0.03, 1.03)
+    margin = 0.03 * (high - low)
+    ax.set_ylim(low - margin, high + margin)
     if legend:
         ax.legend(**_outside_right())
 
@@ -540,7 +546,7 @@ def render_figures(
         "outcomes": plot_outcomes(summary.outcomes, info),
         "trajectories": plot_trajectories(trajectory, scenario, info),
     }
-    if scenario.security_council is not None and scenario.security_council.sessions:
+    if scenario.council is not None and scenario.council.sessions:
         figures["council_votes"] = plot_council_votes(records, scenario, info)
     figures["time_to_outcome"] = plot_time_to_outcome(records, scenario.horizon, info)
     return figures
@@ -549,10 +555,10 @@ def render_figures(
 # --- helpers -------------------------------------------------------------------------------
 
 
-def _council(scenario: Scenario) -> SecurityCouncil:
-    if scenario.security_council is None:
+def _council(scenario: Scenario) -> CouncilSpec:
+    if scenario.council is None:
         raise ValueError(f"{scenario.name} has no Security Council: no votes to plot")
-    return scenario.security_council
+    return scenario.council
 
 
 def _label(scenario: Scenario, party: str) -> str:

@@ -65,6 +65,14 @@ class Labels:
     """The paths of the values drawn per replicate, in order."""
     events: tuple[str, ...] = ()
     """The names of the scenario's events, in order."""
+    seated: tuple[tuple[bool, ...], ...] = ()
+    """Per session, which of `members` sit in it (empty: all of them, in every session)."""
+    scales: tuple[tuple[float, float], ...] = ()
+    """Per issue, its scale (low, high) (empty: [0, 1] on every issue)."""
+
+    def scale(self, issue: int) -> tuple[float, float]:
+        """The scale of issue number `issue`."""
+        return self.scales[issue] if self.scales else (0.0, 1.0)
 
 
 def session_prefix(round_: int) -> str:
@@ -101,8 +109,9 @@ class Column:
     """The column name (prefix), if not the field's."""
     axis: str | None = None
     """For `names` and `votes`: "parties" or "members"."""
-    bounds: tuple[float, float] | None = None
-    """For numbers: the range every value read back must lie in (and not be missing)."""
+    bounds: tuple[float, float] | str | None = None
+    """For numbers: the range every value read back must lie in (and not be missing); for
+    points on the issues, "scale" (the issue's scale) or "span" (0 to its length)."""
 
     def columns(self, field_name: str, labels: Labels, prefix: str = "") -> list[tuple[str, bool]]:
         """The columns this field is written to, each with whether it holds text."""
@@ -157,13 +166,17 @@ class Column:
             }
             for s, round_ in enumerate(labels.sessions):
                 session = values.at(s)
+                held = session.tabled[None, :]
+                if labels.seated:  # a seat that is not a member does not vote
+                    held = held & np.array(labels.seated[s])[:, None]
                 for f, spec in _recorded_fields(SessionRecord):
                     field_values = getattr(session, f)
                     prefixed = session_prefix(round_)
-                    columns.update(spec.encode(f, field_values, labels, prefixed, session.tabled))
+                    columns.update(spec.encode(f, field_values, labels, prefixed, held))
             return columns
         written = _VOTE_TEXT[values - NO]
-        return {name: np.where(held, written[m], "") for m, name in enumerate(names)}
+        held = np.broadcast_to(held, written.shape)
+        return {name: np.where(held[m], written[m], "") for m, name in enumerate(names)}
 
     def decode(self, field_name: str, frame: pd.DataFrame, labels: Labels, prefix: str = "") -> Any:
         """The field read back from its columns of `frame`.
@@ -179,14 +192,17 @@ class Column:
         if self.kind == "outcome":
             return _codes(frame[names[0]], {o.label: o for o in Outcome}, np.int8)
         if self.kind == "per_issue":
-            values = [self._checked(frame[n]) for n in names]
+            values = [self._checked(frame[n], self._bounds(labels, k)) for k, n in enumerate(names)]
             return np.stack(values, axis=-1).reshape(len(frame), len(names))
         if self.kind == "rows":
             values = [self._checked(frame[n]) for n in names]
             return np.array(values, dtype=self.dtype).reshape(len(names), len(frame))
         if self.kind == "per_party_issue":
             shape = (len(labels.parties), len(labels.issues), len(frame))
-            values = np.array([self._checked(frame[n]) for n in names]).reshape(shape)
+            k = len(labels.issues)
+            values = np.array(
+                [self._checked(frame[n], self._bounds(labels, i % k)) for i, n in enumerate(names)]
+            ).reshape(shape)
             return values.transpose(0, 2, 1).copy()
         if self.kind == "names":
             axis = self._axis(labels)
@@ -216,11 +232,21 @@ class Column:
     def _axis(self, labels: Labels) -> tuple[str, ...]:
         return labels.members if self.axis == "members" else labels.parties
 
-    def _checked(self, values: pd.Series) -> np.ndarray:
-        """A column of numbers in this field's dtype and bounds."""
+    def _bounds(self, labels: Labels, issue: int) -> tuple[float, float] | None:
+        """This field's bounds on issue number `issue`: its scale, or its scale's length."""
+        low, high = labels.scale(issue)
+        if self.bounds == "scale":
+            return low, high
+        if self.bounds == "span":
+            return 0.0, high - low
+        return self.bounds
+
+    def _checked(self, values: pd.Series, bounds: Any = None) -> np.ndarray:
+        """A column of numbers in this field's dtype and bounds (or the `bounds` given)."""
         numbers = _numbers(values, self.dtype)
-        if self.bounds is not None:
-            low, high = self.bounds
+        bounds = self.bounds if bounds is None else bounds
+        if bounds is not None:
+            low, high = bounds
             outside = ~((numbers >= low) & (numbers <= high))
             if outside.any():
                 found = numbers[int(np.argmax(outside))].item()
@@ -231,7 +257,6 @@ class Column:
 _OUTCOME_LABELS = np.array([o.label for o in Outcome], dtype=object)
 _VOTE_TEXT = np.array([VOTE_LABELS[NO], VOTE_LABELS[ABSTAIN], VOTE_LABELS[YES]], dtype=object)
 _COUNT = (0, np.inf)
-_UNIT = (0.0, 1.0)
 
 
 def recorded(
@@ -380,6 +405,10 @@ class RunRecords:
     """The paths of the values drawn per replicate (`drawn_values`), in order."""
     events: tuple[str, ...]
     """The names of the scenario's events (`happened`), in order."""
+    seated: tuple[tuple[bool, ...], ...]
+    """Per session, which of `members` sat in it (a member's vote where it did not is "")."""
+    scales: tuple[tuple[float, float], ...]
+    """Per issue, its scale (low, high): points and positions are in the issues' units."""
     drawn_values: np.ndarray = recorded(
         "rows", float, "(U, R) each uncertain value as drawn", name="drawn", axis="drawn"
     )
@@ -422,14 +451,14 @@ class RunRecords:
         "per_issue",
         float,
         "(R, K) final gap between the disputants (largest minus smallest)",
-        bounds=_UNIT,
+        bounds="span",
     )
     positions: np.ndarray = recorded(
         "per_party_issue",
         float,
         "(N, R, K) final positions (current ones for replicates still running)",
         name="position",
-        bounds=_UNIT,
+        bounds="scale",
     )
 
     @property
@@ -441,7 +470,14 @@ class RunRecords:
     def labels(self) -> Labels:
         """The names along the records' axes."""
         return Labels(
-            self.issues, self.parties, self.members, self.sessions, self.uncertain, self.events
+            self.issues,
+            self.parties,
+            self.members,
+            self.sessions,
+            self.uncertain,
+            self.events,
+            self.seated,
+            self.scales,
         )
 
     def counts(self) -> dict[str, int]:
@@ -530,18 +566,20 @@ def _labels(scenario: Scenario) -> Labels:
         axes["sessions"],
         axes["uncertain"],
         axes["events"],
+        axes["seated"],
+        axes["scales"],
     )
 
 
 def _axes(scenario: Scenario) -> tuple[str, int, tuple, tuple, tuple, tuple]:
     """Name, seed, issues, parties, Council members and session rounds of `scenario`."""
-    council = scenario.security_council
+    council = scenario.council
     return (
         scenario.name,
         scenario.seed,
         tuple(scenario.issue_names),
         tuple(scenario.party_names),
-        tuple(council.members) if council else (),
+        tuple(council.seats) if council else (),
         tuple(council.session_rounds) if council else (),
     )
 
@@ -558,7 +596,20 @@ def record_labels(scenario: Scenario) -> dict[str, Any]:
         "members": members,
         "uncertain": tuple(sorted(scenario.uncertainty)),
         "events": tuple(event.name for event in scenario.events),
+        "seated": _seated(scenario),
+        "scales": tuple(scenario.scales.values()),
     }
+
+
+def _seated(scenario: Scenario) -> tuple[tuple[bool, ...], ...]:
+    """Per session of the body, which of its seats are members then (`CouncilSpec.members_at`)."""
+    council = scenario.council
+    if council is None:
+        return ()
+    return tuple(
+        tuple(seat in council.members_at(round_) for seat in council.seats)
+        for round_ in council.session_rounds
+    )
 
 
 QUANTILES = (0.05, 0.5, 0.95)

@@ -39,6 +39,7 @@ from sim.mediation import COMPROMISE_RULES
 from sim.stalemate import RED_LINE_RULES
 from sim.strategies import SPONSOR_STRATEGIES
 from sim.unilateral import UNILATERAL_RULES
+from sim.voting import VOTING_RULES, rule_from_preset
 
 Name = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
 """A party or issue name: lower-case letters, digits and underscores, starting with a letter."""
@@ -46,8 +47,11 @@ Name = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length
 Unit = Annotated[float, Field(ge=0.0, le=1.0)]
 """A number in [0, 1]: a coordinate of the issue space, a share or a probability."""
 
-Point = dict[Name, Unit]
-"""A point of the issue space: one coordinate in [0, 1] per issue."""
+Coordinate = Annotated[float, Field(allow_inf_nan=False)]
+"""A coordinate on an issue, in the issue's own units (its `scale`, [0, 1] by default)."""
+
+Point = dict[Name, Coordinate]
+"""A point of the issue space: one coordinate per issue, each on its issue's scale."""
 
 NonNegative = Annotated[float, Field(ge=0.0)]
 """A number >= 0: a utility, a cost or a rate."""
@@ -63,7 +67,7 @@ class PartySpec(_Strict):
     """One party (agent): its stance, power and roles."""
 
     label: str | None = Field(None, description="Display name, e.g. 'Russian Federation'.")
-    position: Point = Field(description="Ideal point: one value in [0, 1] per issue.")
+    position: Point = Field(description="Ideal point: one value per issue, on its scale.")
     salience: dict[Name, Annotated[float, Field(ge=0.0)]] | None = Field(
         None,
         description="How much each issue matters to the party, absolute, from 0 (not at all) "
@@ -74,9 +78,9 @@ class PartySpec(_Strict):
     flexibility: Unit = Field(
         0.1, description="Share of the distance to its targets the party moves per round."
     )
-    red_lines: dict[Name, Annotated[list[Unit], Field(min_length=2, max_length=2)]] = Field(
+    red_lines: dict[Name, Annotated[list[Coordinate], Field(min_length=2, max_length=2)]] = Field(
         default_factory=dict,
-        description="Acceptable interval [low, high] per issue; default [0, 1].",
+        description="Acceptable interval [low, high] per issue; default: the whole scale.",
     )
     disputant: bool = Field(False, description="A principal whose consent an agreement needs.")
     no_deal: Point | None = Field(
@@ -84,10 +88,12 @@ class PartySpec(_Strict):
         description="The point the party expects without an agreement (its BATNA); "
         "default: the status quo.",
     )
-    red_line_cores: dict[Name, Annotated[list[Unit], Field(min_length=2, max_length=2)]] = Field(
-        default_factory=dict,
-        description="The core [low, high] of a red line, never given up: the stated red line "
-        "gives way toward it under a hurting stalemate; default: the stated red line.",
+    red_line_cores: dict[Name, Annotated[list[Coordinate], Field(min_length=2, max_length=2)]] = (
+        Field(
+            default_factory=dict,
+            description="The core [low, high] of a red line, never given up: the stated red line "
+            "gives way toward it under a hurting stalemate; default: the stated red line.",
+        )
     )
     stalemate_cost: NonNegative | None = Field(
         None,
@@ -116,9 +122,14 @@ class TroikaMember(_Strict):
 
 
 class Mediation(_Strict):
-    """The troika and its compromise rule."""
+    """The talks: the mediators (a troika, one envoy, or none) and their compromise rule."""
 
-    troika: dict[Name, TroikaMember] = Field(min_length=1)
+    mediators: dict[Name, TroikaMember] = Field(
+        default_factory=dict,
+        description="The mediating parties and their biases (the troika of EU, Russia and the "
+        "USA in 2007; one envoy; or none: the disputants bargain directly and each round's "
+        "proposal is the compromise rule's point).",
+    )
     rule: COMPROMISE_RULES.choice() = Field(  # type: ignore[valid-type]
         "weighted_mean", description="The compromise rule (see sim.mediation.COMPROMISE_RULES)."
     )
@@ -139,14 +150,78 @@ class Mediation(_Strict):
     )
 
 
-class SecurityCouncil(_Strict):
-    """The Council's membership, voting rule and the sponsor's draft."""
+class CouncilSession(_Strict):
+    """One scheduled session of the body, with its own draft, sponsor or strategy if it has them."""
 
-    members: list[Name] = Field(min_length=1)
-    permanent: list[Name] = Field(default_factory=list)
-    threshold: Annotated[int, Field(ge=1)] = 9
-    veto: bool = True
-    sessions: list[Annotated[int, Field(ge=1)]] = Field(default_factory=list)
+    round: Annotated[int, Field(ge=1)] = Field(description="The round the body sits in.")
+    label: str | None = Field(None, description="What was voted on, e.g. 'S/2011/612'.")
+    draft: Point | None = Field(None, description="The draft tabled; default: the body's draft.")
+    sponsor: Name | None = Field(None, description="Its sponsor; default: the body's sponsor.")
+    strategy: SPONSOR_STRATEGIES.choice() | None = Field(  # type: ignore[valid-type]
+        None, description="The sponsor's strategy; default: the body's strategy."
+    )
+
+
+class Term(_Strict):
+    """A membership that takes its seats from a round on (elected members rotate on 1 January)."""
+
+    from_round: Annotated[int, Field(ge=2)] = Field(description="The first round it sits in.")
+    members: list[Name] = Field(min_length=1, description="The members from that round on.")
+
+
+class CouncilSpec(_Strict):
+    """A decision body: its members, its voting rule, its sessions and the sponsor's draft.
+
+    The voting rule is a preset (`voting`, see sim.voting.VOTING_RULES: the Security Council,
+    the EU Council's qualified majorities, unanimity, a simple majority) whose single values
+    the fields below may replace.
+    """
+
+    label: str | None = Field(None, description="Display name, e.g. 'UN Security Council'.")
+    voting: VOTING_RULES.choice() = Field(  # type: ignore[valid-type]
+        "security_council", description="The voting rule's preset (see sim.voting.VOTING_RULES)."
+    )
+    members: list[Name] = Field(min_length=1, description="The members (in the first term).")
+    permanent: list[Name] = Field(
+        default_factory=list,
+        description="The veto players (the Security Council's permanent members).",
+    )
+    weights: dict[Name, Annotated[float, Field(gt=0.0)]] | None = Field(
+        None,
+        description="Member -> vote weight (populations for a double majority); default: the "
+        "preset's (the Treaty's weights for the EU Council of 1986 or 1995), else 1 each.",
+    )
+    threshold: Annotated[int, Field(ge=1)] | None = Field(
+        None, description="Affirmative votes needed; default: the preset's (9 in the Council)."
+    )
+    weight_threshold: Annotated[float, Field(ge=0.0)] | None = Field(
+        None, description="Affirmative weight needed; default: the preset's."
+    )
+    member_share: Unit | None = Field(
+        None, description="Share of the members that must vote yes; default: the preset's."
+    )
+    weight_share: Unit | None = Field(
+        None,
+        description="Share of the total weight the yes votes must hold; default: the preset's.",
+    )
+    blocking_members: Annotated[int, Field(ge=0)] | None = Field(
+        None,
+        description="A blocking minority needs at least this many members (0: no such clause); "
+        "default: the preset's.",
+    )
+    veto: bool = Field(True, description="Whether a veto player's no blocks adoption.")
+    abstention: Literal["not_a_veto", "a_veto"] | None = Field(
+        None,
+        description="Whether a veto player's abstention blocks adoption; default: the "
+        "preset's (not_a_veto in the Council, by its practice).",
+    )
+    terms: list[Term] = Field(
+        default_factory=list, description="Later memberships, each from its first round."
+    )
+    sessions: list[Annotated[int, Field(ge=1)] | CouncilSession] = Field(
+        default_factory=list,
+        description="The rounds it sits in, or sessions with their own draft, sponsor or strategy.",
+    )
     sponsor: Name
     strategy: SPONSOR_STRATEGIES.choice() = Field(  # type: ignore[valid-type]
         "table_anyway", description="The sponsor's strategy (see sim.strategies)."
@@ -154,7 +229,8 @@ class SecurityCouncil(_Strict):
     draft: Point
     compliance: COMPLIANCE_RULES.choice() = Field(  # type: ignore[valid-type]
         "consent",
-        description="Whether an adopted resolution ends the dispute (see sim.compliance).",
+        description="Whether an adopted resolution ends the dispute (see sim.compliance): "
+        "binding makes the body's decision settle it.",
     )
     max_amendments: Annotated[int, Field(ge=0, le=100)] = 3
     amendment_step: Unit = Field(
@@ -162,14 +238,53 @@ class SecurityCouncil(_Strict):
     )
 
     @property
+    def schedule(self) -> list[CouncilSession]:
+        """The sessions in round order, each round once (a round given as a number may repeat)."""
+        sessions: dict[int, CouncilSession] = {}
+        for item in self.sessions:
+            session = CouncilSession(round=item) if isinstance(item, int) else item
+            sessions.setdefault(session.round, session)
+        return [sessions[round_] for round_ in sorted(sessions)]
+
+    @property
     def session_rounds(self) -> list[int]:
-        """The rounds the Council meets in, each once, in order (the file may repeat them)."""
-        return sorted(set(self.sessions))
+        """The rounds the body meets in, each once, in order."""
+        return [session.round for session in self.schedule]
+
+    @property
+    def seats(self) -> list[str]:
+        """Everyone who is a member in some term, in order of first membership."""
+        return list(dict.fromkeys([*self.members, *(m for t in self.terms for m in t.members)]))
+
+    def members_at(self, round_: int) -> list[str]:
+        """The members sitting in this round (the last term begun by then)."""
+        members = self.members
+        for term in sorted(self.terms, key=lambda term: term.from_round):
+            if term.from_round <= round_:
+                members = term.members
+        return members
+
+    def voting_fields(self) -> dict[str, Any]:
+        """The values given in the file that replace the preset's (`sim.voting.voting_rule`)."""
+        fields = {
+            name: getattr(self, name)
+            for name in (
+                "threshold",
+                "weight_threshold",
+                "member_share",
+                "weight_share",
+                "blocking_members",
+            )
+            if getattr(self, name) is not None
+        }
+        if self.abstention is not None:
+            fields["abstention_vetoes"] = self.abstention == "a_veto"
+        return fields | {"veto": self.veto}
 
     @property
     def permanent_members(self) -> list[str]:
-        """The permanent members, in the order of `members`."""
-        return [m for m in self.members if m in self.permanent]
+        """The permanent members (veto players), in the order of `seats`."""
+        return [m for m in self.seats if m in self.permanent]
 
 
 class Decision(_Strict):
@@ -234,6 +349,20 @@ class Event(_Strict):
     )
 
 
+class Issue(_Strict):
+    """An issue in its own units: what it means, its scale and what its ends stand for."""
+
+    description: str = Field("", description="What the issue is, and what its ends mean.")
+    scale: Annotated[list[Coordinate], Field(min_length=2, max_length=2)] = Field(
+        default_factory=lambda: [0.0, 1.0],
+        description="[low, high]: the ends of the scale positions are given on, e.g. [0, 10] "
+        "or [0, 100] for a published scale; default [0, 1].",
+    )
+    labels: Annotated[list[str], Field(min_length=2, max_length=2)] | None = Field(
+        None, description="What the low and the high end stand for, e.g. [no standards, strict]."
+    )
+
+
 class Scenario(_Strict):
     """A whole negotiation scenario, as validated from a YAML file."""
 
@@ -241,7 +370,11 @@ class Scenario(_Strict):
     description: str = ""
     sources: list[str] = Field(default_factory=list)
     time_unit: str = Field("round", description="What one round stands for, e.g. 'week'.")
-    issues: dict[Name, str] = Field(min_length=1, description="Issue name -> meaning of 0 and 1.")
+    issues: dict[Name, str | Issue] = Field(
+        min_length=1,
+        description="Issue name -> what it means (on the scale [0, 1]), or an issue with its "
+        "own scale and end labels.",
+    )
     utility: Literal["linear", "quadratic"] = "linear"
     salience_scale: Annotated[float, Field(gt=0.0)] = Field(
         1.0,
@@ -251,8 +384,14 @@ class Scenario(_Strict):
     status_quo: Point
     parties: dict[Name, PartySpec] = Field(min_length=1)
     alliances: list[Alliance] = Field(default_factory=list)
-    mediation: Mediation
-    security_council: SecurityCouncil | None = None
+    mediation: Mediation | None = Field(
+        None,
+        description="The talks; absent or null: no talks (the dispute can end only by the "
+        "body's decision or a unilateral act).",
+    )
+    council: CouncilSpec | None = Field(
+        None, description="The decision body (the Security Council, the EU Council, ...)."
+    )
     unilateral: dict[Name, UnilateralOption] = Field(default_factory=dict)
     decision: Decision = Field(default_factory=Decision)
     leverage: dict[Name, Leverage] = Field(
@@ -281,6 +420,16 @@ class Scenario(_Strict):
         1000, description="Replicates run side by side (memory grows with parties x issues x R)."
     )
     seed: Annotated[int, Field(ge=0)] = 0
+
+    def issue(self, name: str) -> Issue:
+        """The issue `name` with its scale (an issue given as text is on [0, 1])."""
+        value = self.issues[name]
+        return Issue(description=value) if isinstance(value, str) else value
+
+    @property
+    def scales(self) -> dict[str, tuple[float, float]]:
+        """Issue name -> (low, high): the ends of its scale, in issue order."""
+        return {name: tuple(self.issue(name).scale) for name in self.issues}
 
     @property
     def issue_names(self) -> list[str]:
@@ -428,16 +577,49 @@ def _from_data(data: Any, source: str, base_dir: Path, chain: tuple[Path, ...]) 
     return with_overrides(base, changes, source=f"{source} (changes)")
 
 
+RENAMED = {"security_council": "council", "mediation.troika": "mediation.mediators"}
+"""Sections read under their former names: former dotted path -> current one."""
+
+
+def current_path(path: str) -> str:
+    """A dotted path with a former section name (`RENAMED`) replaced by the current one."""
+    for old, new in RENAMED.items():
+        if path == old or path.startswith(old + "."):
+            return new + path[len(old) :]
+    return path
+
+
+def _current_names(data: Mapping[str, Any]) -> dict[str, Any]:
+    """The data with each section under its current name, if the file used a former one."""
+    data = dict(data)
+    for old, new in RENAMED.items():
+        *parents, key = old.split(".")
+        node = data
+        for part in parents:
+            if not isinstance(node.get(part), Mapping):
+                break
+            node[part] = dict(node[part])
+            node = node[part]
+        else:
+            renamed = new.rsplit(".", 1)[-1]
+            if key in node and renamed not in node:
+                node[renamed] = node.pop(key)
+    if isinstance(data.get("uncertainty"), Mapping):
+        data["uncertainty"] = {current_path(str(k)): v for k, v in data["uncertainty"].items()}
+    return data
+
+
 def validate_scenario(data: Any, source: str = "<scenario>") -> Scenario:
     """Validate an already-parsed mapping as a scenario.
 
     A distribution written in place of a number (declared uncertainty, see
     `lift_distributions`) is checked and moved to the scenario's `uncertainty`, the number
-    standing in for it being its central value.
+    standing in for it being its central value. Sections may go by their former names
+    (`RENAMED`).
     """
     if not isinstance(data, Mapping):
         raise ScenarioError(source, [Problem("", _describe(data), "a mapping of scenario keys")])
-    data, uncertain, problems = lift_distributions(data)
+    data, uncertain, problems = lift_distributions(_current_names(data))
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as error:
@@ -521,6 +703,7 @@ def with_overrides(
     data = scenario.model_dump(mode="json")
     problems = []
     for dotted, value in overrides.items():
+        dotted = current_path(dotted)
         data["uncertainty"] = {  # a value set here replaces whatever was declared under it
             path: spec
             for path, spec in data["uncertainty"].items()
@@ -774,11 +957,11 @@ UNCERTAIN_VALUES = (
     "parties.<party>.restraint",
     "alliances.<n>.strength",
     "status_quo.<issue>",
-    "mediation.troika.<party>.bias",
+    "mediation.mediators.<party>.bias",
     "mediation.cohesion",
     "mediation.pull",
-    "security_council.draft.<issue>",
-    "security_council.amendment_step",
+    "council.draft.<issue>",
+    "council.amendment_step",
     "decision.abstain_band",
     "decision.patron_alignment",
     "decision.noise",
@@ -1016,8 +1199,11 @@ def _unclipped(distribution: Any) -> bool:
 
 def _cross_check(s: Scenario) -> list[Problem]:
     """Problems that need more than one part of the scenario to see, in file order."""
+    issue_problems = list(_issue_problems(s))
+    if issue_problems:  # a point cannot be placed on a scale that runs the wrong way
+        return issue_problems
     return [
-        *_point_problems("status_quo", s.status_quo, s.issue_names),
+        *_point_problems("status_quo", s.status_quo, s.scales),
         *_party_problems(s),
         *_alliance_problems(s),
         *_mediation_problems(s),
@@ -1025,16 +1211,28 @@ def _cross_check(s: Scenario) -> list[Problem]:
         *_unilateral_problems(s),
         *_leverage_problems(s),
         *_event_problems(s),
+        *_drawn_scale_problems(s),
     ]
 
 
 def _point_problems(
-    path: str, value: Mapping[str, float], issues: list[str], complete: bool = True
+    path: str,
+    value: Mapping[str, Any],
+    issues: list[str] | Mapping[str, tuple[float, float]],
+    complete: bool = True,
 ) -> Iterable[Problem]:
-    """A point's issues are the scenario's (all of them, if `complete`)."""
+    """A point's issues are the scenario's (all of them, if `complete`).
+
+    Given the issues' scales (issue -> (low, high)), each coordinate lies on its issue's
+    scale (each end of an interval, for red lines).
+    """
+    scales = issues if isinstance(issues, Mapping) else {}
+    issues = list(issues)
     for key in value:
         if key not in issues:
             yield Problem(f"{path}.{key}", "an undefined issue", _one_of(key, issues))
+        elif key in scales:
+            yield from _on_scale(f"{path}.{key}", value[key], scales[key])
     missing = [issue for issue in issues if issue not in value]
     if complete and missing:
         yield Problem(
@@ -1042,6 +1240,26 @@ def _point_problems(
             f"no value for {', '.join(missing)}",
             "a value for every issue: " + ", ".join(issues),
         )
+
+
+def _on_scale(path: str, value: Any, scale: tuple[float, float]) -> Iterable[Problem]:
+    """A coordinate (or each end of an interval) lies on its issue's scale."""
+    low, high = scale
+    ends = value if isinstance(value, list) else [value]
+    for index, end in enumerate(ends):
+        if not low <= end <= high:
+            where = f"{path}.{index}" if isinstance(value, list) else path
+            yield Problem(where, repr(end), f"a value on the issue's scale [{low:g}, {high:g}]")
+
+
+def _issue_problems(s: Scenario) -> Iterable[Problem]:
+    """Each issue's scale runs from a lower to a higher end."""
+    for name in s.issues:
+        low, high = s.issue(name).scale
+        if not low < high:
+            yield Problem(
+                f"issues.{name}.scale", f"[{low:g}, {high:g}]", "[low, high] with low < high"
+            )
 
 
 def _unknown_party(path: str, name: str, parties: list[str]) -> Iterable[Problem]:
@@ -1059,7 +1277,7 @@ def _party_problems(s: Scenario) -> Iterable[Problem]:
     issues = s.issue_names
     for name, spec in s.parties.items():
         base = f"parties.{name}"
-        yield from _point_problems(f"{base}.position", spec.position, issues)
+        yield from _point_problems(f"{base}.position", spec.position, s.scales)
         if spec.salience is not None:
             yield from _point_problems(f"{base}.salience", spec.salience, issues)
             for issue, weight in spec.salience.items():
@@ -1070,10 +1288,10 @@ def _party_problems(s: Scenario) -> Iterable[Problem]:
                         f"a salience from 0 to the salience_scale ({s.salience_scale:g})",
                     )
         if spec.no_deal is not None:
-            yield from _point_problems(f"{base}.no_deal", spec.no_deal, issues)
-        yield from _point_problems(f"{base}.red_lines", spec.red_lines, issues, complete=False)
+            yield from _point_problems(f"{base}.no_deal", spec.no_deal, s.scales)
+        yield from _point_problems(f"{base}.red_lines", spec.red_lines, s.scales, complete=False)
         yield from _point_problems(
-            f"{base}.red_line_cores", spec.red_line_cores, issues, complete=False
+            f"{base}.red_line_cores", spec.red_line_cores, s.scales, complete=False
         )
         for issue, (core_low, core_high) in spec.red_line_cores.items():
             if core_low > core_high:
@@ -1116,8 +1334,10 @@ def _alliance_problems(s: Scenario) -> Iterable[Problem]:
 def _mediation_problems(s: Scenario) -> Iterable[Problem]:
     """The mediators are parties; the talks begin within the horizon and end after they begin."""
     mediation = s.mediation
-    for name in mediation.troika:
-        yield from _unknown_party(f"mediation.troika.{name}", name, s.party_names)
+    if mediation is None:
+        return
+    for name in mediation.mediators:
+        yield from _unknown_party(f"mediation.mediators.{name}", name, s.party_names)
     yield from _beyond_horizon("mediation.first_round", mediation.first_round, s)
     if mediation.deadline is not None and mediation.deadline < mediation.first_round:
         yield Problem(
@@ -1128,35 +1348,94 @@ def _mediation_problems(s: Scenario) -> Iterable[Problem]:
 
 
 def _council_problems(s: Scenario) -> Iterable[Problem]:
-    """The Council's members, threshold, sponsor, draft and sessions fit the scenario.
+    """The body's members, voting rule, sponsors, drafts, terms and sessions fit the scenario.
 
-    Members are parties, once each; permanent members are members; the threshold can be
-    reached; the sponsor is a party; the draft is a point; sessions are within the horizon.
+    Members are parties, once each per term; veto players are members; the voting rule is
+    one that can decide (`sim.voting.rule_from_preset` accepts it for every term); sponsors
+    are parties; drafts are points; sessions are within the horizon, each round once; terms
+    begin within the horizon, each in its own round.
     """
-    council = s.security_council
+    council = s.council
     if council is None:
         return
-    for index, name in enumerate(council.members):
-        yield from _unknown_party(f"security_council.members.{index}", name, s.party_names)
+    terms = [("council.members", council.members)] + [
+        (f"council.terms.{index}.members", term.members) for index, term in enumerate(council.terms)
+    ]
+    for where, members in terms:
+        for index, name in enumerate(members):
+            yield from _unknown_party(f"{where}.{index}", name, s.party_names)
+        if len(set(members)) != len(members):
+            yield Problem(where, "a member listed twice", "each member once")
     for index, name in enumerate(council.permanent):
-        if name not in council.members:
+        if name not in council.seats:
             yield Problem(
-                f"security_council.permanent.{index}",
+                f"council.permanent.{index}",
                 f"{name!r}, which is not a member",
-                _one_of(name, council.members),
+                _one_of(name, council.seats),
             )
-    if len(set(council.members)) != len(council.members):
-        yield Problem("security_council.members", "a member listed twice", "each member once")
-    if council.threshold > len(council.members):
-        yield Problem(
-            "security_council.threshold",
-            str(council.threshold),
-            f"at most the number of members ({len(council.members)})",
-        )
-    yield from _unknown_party("security_council.sponsor", council.sponsor, s.party_names)
-    yield from _point_problems("security_council.draft", council.draft, s.issue_names)
-    for index, session in enumerate(council.sessions):
-        yield from _beyond_horizon(f"security_council.sessions.{index}", session, s)
+    for name in council.weights or {}:
+        if name not in council.seats:
+            yield Problem(
+                f"council.weights.{name}",
+                f"{name!r}, which is not a member",
+                _one_of(name, council.seats),
+            )
+    starts = [term.from_round for term in council.terms]
+    for index, start in enumerate(starts):
+        yield from _beyond_horizon(f"council.terms.{index}.from_round", start, s)
+        if starts.count(start) > 1:
+            yield Problem(
+                f"council.terms.{index}.from_round", str(start), "a round no other term begins in"
+            )
+    yield from _voting_problems(council, terms)
+    yield from _unknown_party("council.sponsor", council.sponsor, s.party_names)
+    yield from _point_problems("council.draft", council.draft, s.scales)
+    rounds = [item if isinstance(item, int) else item.round for item in council.sessions]
+    for index, item in enumerate(council.sessions):
+        where = f"council.sessions.{index}"
+        round_ = item if isinstance(item, int) else item.round
+        yield from _beyond_horizon(where if isinstance(item, int) else f"{where}.round", round_, s)
+        if isinstance(item, int):
+            continue
+        if rounds.count(round_) > 1:
+            yield Problem(f"{where}.round", str(round_), "a round no other session is held in")
+        if item.sponsor is not None:
+            yield from _unknown_party(f"{where}.sponsor", item.sponsor, s.party_names)
+        if item.draft is not None:
+            yield from _point_problems(f"{where}.draft", item.draft, s.scales)
+
+
+def _voting_problems(council: CouncilSpec, terms: list[tuple[str, list[str]]]) -> Iterable[Problem]:
+    """The voting rule of each term, as `sim.voting.rule_from_preset` checks it."""
+    for where, members in terms:
+        if council.threshold is not None and council.threshold > len(members):
+            yield Problem(
+                "council.threshold",
+                str(council.threshold),
+                f"at most the number of members ({len(members)})",
+            )
+            continue
+        try:
+            rule_from_preset(
+                council.voting,
+                members,
+                veto_players=[m for m in council.permanent if m in members],
+                weights=_term_weights(council, members),
+                **council.voting_fields(),
+            )
+        except ValueError as error:
+            yield Problem(
+                "council" if where == "council.members" else where.rsplit(".", 1)[0],
+                f"a voting rule ({council.voting}) that cannot decide: {error}",
+                "a rule every member can vote under, with a quota that can be met",
+            )
+
+
+def _term_weights(council: CouncilSpec, members: list[str]) -> dict[str, float] | None:
+    """The given weights of a term's members (None if the file gives none)."""
+    if council.weights is None:
+        return None
+    return {m: w for m, w in council.weights.items() if m in members}
 
 
 def _unilateral_problems(s: Scenario) -> Iterable[Problem]:
@@ -1164,7 +1443,7 @@ def _unilateral_problems(s: Scenario) -> Iterable[Problem]:
     for name, option in s.unilateral.items():
         yield from _unknown_party(f"unilateral.{name}", name, s.party_names)
         yield from _beyond_horizon(f"unilateral.{name}.earliest_round", option.earliest_round, s)
-        yield from _point_problems(f"unilateral.{name}.point", option.point, s.issue_names)
+        yield from _point_problems(f"unilateral.{name}.point", option.point, s.scales)
 
 
 def _leverage_problems(s: Scenario) -> Iterable[Problem]:
@@ -1250,6 +1529,37 @@ def _event_value_problems(s: Scenario, where: str, path: str, value: Any) -> Ite
         return
     if parts[2:3] in (["red_lines"], ["red_line_cores"]) and value[0] > value[1]:
         yield Problem(where, f"[{value[0]}, {value[1]}]", "[low, high] with low <= high")
+    if len(parts) == 4:  # a coordinate, or an interval, on the issue's scale
+        yield from _on_scale(where, value, s.scales[parts[3]])
+
+
+_COORDINATE = re.compile(
+    r"^(status_quo|council\.draft|unilateral\.[a-z][a-z0-9_]*\.point"
+    r"|parties\.[a-z][a-z0-9_]*\.(position|no_deal|red_lines|red_line_cores))"
+    r"\.(?P<issue>[a-z][a-z0-9_]*)(\.[01])?$"
+)
+_SALIENCE = re.compile(r"^parties\.[a-z][a-z0-9_]*\.salience\.[a-z][a-z0-9_]*$")
+
+
+def _drawn_scale_problems(s: Scenario) -> Iterable[Problem]:
+    """Both ends of a drawn coordinate lie on its issue's scale; of a salience, on its scale."""
+    for path, distribution in s.uncertainty.items():
+        coordinate = _COORDINATE.match(path)
+        if coordinate and coordinate["issue"] in s.issues:
+            scale = s.scales[coordinate["issue"]]
+        elif _SALIENCE.match(path):
+            scale = (0.0, s.salience_scale)
+        else:
+            continue
+        low, high = distribution.ends()
+        if not (scale[0] <= low and high <= scale[1]):
+            yield Problem(
+                f"uncertainty.{path}",
+                f"{distribution.describe()}, which reaches beyond [{scale[0]:g}, {scale[1]:g}]",
+                "a distribution on the value's scale (add clip: [lo, hi])"
+                if _unclipped(distribution)
+                else "a distribution on the value's scale",
+            )
 
 
 @functools.cache

@@ -4,7 +4,7 @@ Each strategy takes the Council (`sim.bodies.Council`) and the sponsor's draft i
 replicate, (K, L), and returns a `Preparation`: the draft as it will be tabled or withdrawn,
 which replicates see it tabled, which see it withdrawn, and how often it was amended. The
 strategies are registered by name in `SPONSOR_STRATEGIES`, the family a scenario's
-`security_council.strategy` chooses from (see `sim.rules`).
+`council.strategy` chooses from (see `sim.rules`).
 
 Sources common to all: sponsors withdraw drafts that face a veto rather than see them defeated
 (the Western draft on Kosovo, withdrawn on 20 July 2007 when Russia said it would vote against;
@@ -44,7 +44,7 @@ SponsorStrategy = Callable[["Council", np.ndarray], Preparation]
 """A sponsor strategy: the Council and the draft (K, L) in, the `Preparation` out."""
 
 SPONSOR_STRATEGIES: Registry[SponsorStrategy] = Registry("sponsor strategy")
-"""The sponsor strategies by the name `security_council.strategy` gives them."""
+"""The sponsor strategies by the name `council.strategy` gives them."""
 
 
 @SPONSOR_STRATEGIES.register("table_anyway")

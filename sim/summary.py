@@ -274,7 +274,7 @@ def _count(count: int, total: int) -> str:
 
 def summarise(records: RunRecords, scenario: Scenario) -> Summary:
     """The summary of the records of a run of `scenario`."""
-    council = scenario.security_council
+    council = scenario.council
     replicates = records.replicates
     permanent = council.permanent_members if council is not None else []
     vetoed_any = records.council.vetoed.any(axis=0)

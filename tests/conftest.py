@@ -40,7 +40,7 @@ parties:
     position: {a: 0.5, b: 0.5}
     flexibility: 0.0
 mediation:
-  troika: {broker: {bias: 0.0}}
+  mediators: {broker: {bias: 0.0}}
 decision: {abstain_band: 0.05, patron_alignment: 0.1, noise: 0.0}
 horizon: 6
 ripeness: 0.0
@@ -115,7 +115,7 @@ def voting_changes(
     return {
         "parties": seats,
         "horizon": 3,
-        "security_council": {
+        "council": {
             "members": permanent + elected,
             "permanent": permanent,
             "sessions": [2],

@@ -193,7 +193,9 @@ def test_troika_proposal_leans_toward_a_biased_mediator():
     # Weighted median compromise (0.9, 0.9); broker at (1, 0.5) with bias 0.5:
     # (0.9 + 0.5 * 0.1, 0.9 + 0.5 * -0.4) = (0.95, 0.7).
     model = troika_model(
-        "median", mediation={"troika": {"broker": {"bias": 0.5}}}, parties={"broker": party(1, 0.5)}
+        "median",
+        mediation={"mediators": {"broker": {"bias": 0.5}}},
+        parties={"broker": party(1, 0.5)},
     )
     proposal = model.troika.propose()
     np.testing.assert_allclose(proposal.point, [[0.95, 0.95], [0.7, 0.7]])
@@ -268,7 +270,7 @@ def test_sponsor_amends_toward_the_mean_of_several_expected_vetoers():
         {"position": {"a": 0.0, "b": 0.0}},
         "amend_to_avoid_veto",
         parties={"perm3": party(0.2, 0.2)},
-        security_council={"max_amendments": 1},
+        council={"max_amendments": 1},
     )
     assert model.council.expected_vetoers(model.council.draft)[:3, 0].tolist() == [
         True,
@@ -305,7 +307,7 @@ def test_sponsor_withdraws_when_amendments_run_out():
     model = voting_model(
         {"position": {"a": 0.0, "b": 0.0}},
         "amend_to_avoid_veto",
-        security_council={"max_amendments": 1},
+        council={"max_amendments": 1},
     )
     draft, tabled, withdrawn, amendments = prepared(model)
     np.testing.assert_allclose(draft, np.full((2, 2), 0.675))
@@ -341,7 +343,7 @@ def test_permanent_abstention_is_not_a_veto():
 
 
 def test_without_the_veto_a_permanent_no_does_not_block():
-    session = voting_model(HOLDOUT_NO, security_council={"veto": False}).council.session()
+    session = voting_model(HOLDOUT_NO, council={"veto": False}).council.session()
     record = session.record
     assert record.yes.tolist() == [9, 9]
     assert not record.vetoed.any()

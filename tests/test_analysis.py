@@ -370,22 +370,22 @@ def test_categorical_and_boolean_parameters():
     n = 800
     values = {
         "x1": rng.random(n),
-        "security_council.strategy": rng.choice(["table_anyway", "withdraw", "wait"], n),
+        "council.strategy": rng.choice(["table_anyway", "withdraw", "wait"], n),
         "flag": rng.random(n) < 0.5,
         "horizon": rng.integers(30, 80, n),
     }
-    inside = (values["security_council.strategy"] == "withdraw") & (values["x1"] > 0.5)
+    inside = (values["council.strategy"] == "withdraw") & (values["x1"] > 0.5)
     points = points_table(values, breaks_with(np.where(inside, 0.9, 0.05)), 100, seed=1)
     found = discover_boxes(points, list(values), "breaks")
     limits = found.limits.set_index("parameter")
-    assert set(limits.index) == {"x1", "security_council.strategy"}
-    strategy = limits.loc["security_council.strategy"]
+    assert set(limits.index) == {"x1", "council.strategy"}
+    strategy = limits.loc["council.strategy"]
     assert strategy["kind"] == "categorical"
     assert strategy["values"] == ("withdraw",)
     assert strategy["all_values"] == ("table_anyway", "wait", "withdraw")
     assert limits.loc["x1", "low"] == pytest.approx(0.5, abs=0.05)
-    assert "security_council.strategy: one of withdraw" in found.to_text()
-    assert "security_council.strategy is withdraw" in found.rules[0]
+    assert "council.strategy: one of withdraw" in found.to_text()
+    assert "council.strategy is withdraw" in found.rules[0]
 
 
 @pytest.mark.parametrize(("threshold", "what"), [(0.95, "no point"), (0.0, "every point")])

@@ -381,7 +381,7 @@ def test_plot_that_cannot_write_is_an_input_error(folder, tmp_path, capsys):
 def test_council_without_sessions_runs(tmp_path, capsys):
     out = tmp_path / "s"
     status, stdout, err = run(
-        capsys, KOSOVO, "--replicates", 30, "--set", "security_council.sessions=[]", "--out", out
+        capsys, KOSOVO, "--replicates", 30, "--set", "council.sessions=[]", "--out", out
     )
     assert status == 0, err
     assert "Security Council" not in stdout and "Empty DataFrame" not in stdout

@@ -112,7 +112,7 @@ def test_d_patrons_withholding_consent_make_the_declaration_rarer_and_later():
 def test_e_without_the_veto_resolutions_are_adopted_but_rejected():
     # model2_veto.yaml: without the veto the Western draft is adopted in some replicates, but
     # Serbia rejects it (compliance), so no resolution ends the dispute and Kosovo declares.
-    veto, no_veto = (run("kosovo_2007", **{"security_council.veto": v}) for v in (True, False))
+    veto, no_veto = (run("kosovo_2007", **{"council.veto": v}) for v in (True, False))
     assert veto.adopted.mean() == 0.0
     assert rises(veto.adopted.mean(), no_veto.adopted.mean())
     for records in (veto, no_veto):

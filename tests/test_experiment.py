@@ -27,8 +27,8 @@ from sim.scenario import ScenarioError, load_scenario, with_overrides
 
 BASE = Path(__file__).resolve().parents[1] / "scenarios" / "kosovo_2007.yaml"
 SOVEREIGNTY = "parties.russia.position.sovereignty"
-STRATEGY = "security_council.strategy"
-SPONSOR = "security_council.sponsor"
+STRATEGY = "council.strategy"
+SPONSOR = "council.sponsor"
 
 
 def write(tmp_path: Path, data: dict[str, Any] | str, name: str = "sweep.yaml") -> Path:
@@ -124,11 +124,11 @@ def test_whole_numbers_written_as_floats_are_applied_as_ints(tmp_path):
 
 
 def test_booleans_and_text_are_grid_categories(tmp_path):
-    parameters = {"security_council.veto": [True, False]}
+    parameters = {"council.veto": [True, False]}
     design = points(tmp_path, sweep("grid", parameters))
-    assert design.points["security_council.veto"].tolist() == [True, False]
+    assert design.points["council.veto"].tolist() == [True, False]
     assert design.encoded[:, 0].tolist() == [0.0, 1.0]
-    assert overrides(design.points.iloc[1]) == {"security_council.veto": False}
+    assert overrides(design.points.iloc[1]) == {"council.veto": False}
 
 
 # --- samplers ----------------------------------------------------------------------------------
@@ -499,7 +499,7 @@ def test_a_value_is_checked_against_its_field_not_the_other_values(tmp_path):
     assert [point for point, _ in invalid] == [0]
     error = invalid[0][1]
     assert error.source == f"{loaded.path} (point 0)"
-    problem = problem_at(error, "security_council.sessions.0")
+    problem = problem_at(error, "council.sessions.0")
     assert problem.found == "20"
     assert "within the horizon (10)" in problem.expected
 
@@ -608,16 +608,14 @@ def test_ranges_that_cross_load_and_the_invalid_points_are_found(tmp_path):
 def test_values_valid_alone_can_make_invalid_points_of_a_grid(tmp_path):
     parameters = {
         "horizon": [25, 52],
-        "security_council.sessions.0": [20, 30],
+        "council.sessions.0": [20, 30],
         STRATEGY: ["table_anyway", "amend_to_avoid_veto"],
     }
     loaded = load(tmp_path, sweep("grid", parameters))
     invalid = check_points(loaded, design_points(loaded))
     # horizon 25 with the session at 30: points 2 and 3 (first parameter slowest)
     assert [point for point, _ in invalid] == [2, 3]
-    assert {p.path for _, error in invalid for p in error.problems} == {
-        "security_council.sessions.0"
-    }
+    assert {p.path for _, error in invalid for p in error.problems} == {"council.sessions.0"}
 
 
 def test_every_point_of_a_valid_grid_is_valid(tmp_path):

@@ -26,7 +26,7 @@ from sim.sweep import run_sweep, start_sweep
 COUNCIL_GAME = KOSOVO.parents[1] / "tests" / "data" / "kosovo_council_game.yaml"
 """The Kosovo case reduced to its Council game (both red lines open, the troika split)."""
 RUSSIA = "parties.russia.position.sovereignty"
-STRATEGY = "security_council.strategy"
+STRATEGY = "council.strategy"
 QUESTION = "Does the deadlock break when Russia moves or the sponsor amends?"
 SHARES = ["agreement", "resolution", "unilateral", "deadlock", "breaks"]
 OUTCOME_COLUMNS = [*SHARES, "median_end_round"]
@@ -65,10 +65,10 @@ MORRIS = {
 
 
 RANGES = {  # fourteen of the morris_screening sweep's ranged parameters
-    "security_council.draft.sovereignty": (0.0, 1.0),
-    "security_council.draft.minority_protection": (0.0, 1.0),
-    "security_council.draft.international_presence": (0.0, 1.0),
-    "security_council.amendment_step": (0.0, 1.0),
+    "council.draft.sovereignty": (0.0, 1.0),
+    "council.draft.minority_protection": (0.0, 1.0),
+    "council.draft.international_presence": (0.0, 1.0),
+    "council.amendment_step": (0.0, 1.0),
     "decision.abstain_band": (0.0, 0.2),
     "decision.patron_alignment": (0.0, 0.3),
     "decision.noise": (0.0, 0.1),
@@ -144,7 +144,7 @@ def test_grid_findings_have_no_indices_and_a_discovery(grid_folder):
     assert findings.notes == []
     assert len(findings.points) == 6 and findings.runs == 600 and findings.failed == 0
     assert findings.discovery.outcome == "breaks" and findings.discovery.points == 6
-    assert findings.design.parameters == [RUSSIA, STRATEGY]
+    assert findings.design.parameters == [STRATEGY, RUSSIA]  # sorted by path
 
 
 def test_grid_writes_heatmaps_and_a_report_linking_them(grid_folder, tmp_path):
@@ -195,7 +195,7 @@ def test_sobol_indices_of_every_outcome_in_sobol_csv(sobol_folder, tmp_path):
     assert list(table.columns) == ["outcome", "parameter", "S1", "S1_conf", "ST", "ST_conf"]
     assert table["outcome"].drop_duplicates().tolist() == OUTCOME_COLUMNS
     for _, rows in table.groupby("outcome", sort=False):
-        assert rows["parameter"].tolist() == [RUSSIA, STRATEGY, DUMMY]
+        assert rows["parameter"].tolist() == [STRATEGY, RUSSIA, DUMMY]
     varying = table[table["outcome"] == "resolution"]
     assert varying[["S1", "ST"]].notna().all().all()
     names = [p.name for p in written]
@@ -239,7 +239,7 @@ def test_morris_screening_of_every_outcome_in_morris_csv(morris_folder, tmp_path
     table = pd.read_csv(folder / "morris.csv")
     assert list(table.columns) == ["outcome", "parameter", "mu_star", "mu_star_conf", "sigma"]
     assert table["outcome"].drop_duplicates().tolist() == OUTCOME_COLUMNS
-    assert table["parameter"].tolist() == [RUSSIA, STRATEGY, DUMMY] * len(OUTCOME_COLUMNS)
+    assert table["parameter"].tolist() == [STRATEGY, RUSSIA, DUMMY] * len(OUTCOME_COLUMNS)
     assert names[:2] == ["scatter_resolution.png", "morris_indices.png"]
     assert "Morris screening of resolution" in findings.to_text()
     assert "## Morris screening of resolution" in (folder / "report.md").read_text()

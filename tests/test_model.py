@@ -378,7 +378,7 @@ def test_adopted_draft_a_disputant_rejects_does_not_end_the_run():
     # Same vote, but north keeps its red line [0, 0.2] on a: the draft's 0.9 crosses it, so
     # north rejects the resolution. The run goes on (deadlock at the horizon, round 3), and
     # the Council, having adopted a resolution, does not sit again in round 3.
-    records = vote_run(HOLDOUT_ABSTAIN, security_council={"sessions": [2, 3]})
+    records = vote_run(HOLDOUT_ABSTAIN, council={"sessions": [2, 3]})
     assert records.council.tabled[0].tolist() == [True] * 3
     assert records.council.yes[0].tolist() == [9] * 3
     assert records.adopted.tolist() == [True] * 3
@@ -576,7 +576,7 @@ def test_split_troika_makes_no_proposal(cohesion, outcome):
     changes = {
         "parties": {"broker": party(0.0, 0.0), "envoy": party(1.0, 1.0)},
         "mediation": {
-            "troika": {"broker": {"bias": 0.5}, "envoy": {"bias": 0.5}},
+            "mediators": {"broker": {"bias": 0.5}, "envoy": {"bias": 0.5}},
             "cohesion": cohesion,
         },
     }
@@ -812,8 +812,8 @@ def test_noise_free_replicates_with_many_issues_do_not_depend_on_batching(rule):
             {"between": ["a", "p"], "strength": 0.7},
             {"between": ["b", "c"], "strength": -0.4},
         ],
-        "mediation": {"troika": {"m": {"bias": 0.2}, "p": {"bias": 0.1}}, "rule": rule},
-        "security_council": {
+        "mediation": {"mediators": {"m": {"bias": 0.2}, "p": {"bias": 0.1}}, "rule": rule},
+        "council": {
             "members": names,
             "permanent": ["p"],
             "threshold": 3,
@@ -978,7 +978,7 @@ def test_russia_abstaining_alone_leaves_china_as_the_vetoer():
     # Tabled anyway: Russia abstains (mostly), and every draft with nine votes is vetoed by
     # China, nearly always alone.
     path = Path(__file__).resolve().parents[1] / "scenarios" / "kosovo_2007_russia_abstains.yaml"
-    tabled = with_overrides(load_scenario(path), {"security_council.strategy": "table_anyway"})
+    tabled = with_overrides(load_scenario(path), {"council.strategy": "table_anyway"})
     records = run_scenario(tabled, replicates=2000, seed=20071219)
     russia = records.members.index("russia")
     assert (records.council.votes[0, russia] == ABSTAIN).mean() > 0.8
@@ -1028,7 +1028,7 @@ def test_positions_stay_in_red_lines_and_proposals_in_the_unit_box(
             {"between": ["north", "broker"], "strength": strengths[1]},
             {"between": ["south", "broker"], "strength": strengths[2]},
         ],
-        "mediation": {"rule": rule, "troika": {"broker": {"bias": bias}}},
+        "mediation": {"rule": rule, "mediators": {"broker": {"bias": bias}}},
         "noise": noise,
         "ripeness": ripeness,
         "horizon": rounds,
@@ -1126,7 +1126,7 @@ def test_a_troika_of_three_runs_on_when_three_replicates_become_two():
         events=[thaw],
         parties={"envoy": party(0.5, 0.5), "envoy2": party(0.5, 0.5)},
         mediation={
-            "troika": {"broker": {"bias": 0.0}, "envoy": {"bias": 0.0}, "envoy2": {"bias": 0.0}}
+            "mediators": {"broker": {"bias": 0.0}, "envoy": {"bias": 0.0}, "envoy2": {"bias": 0.0}}
         },
     )
     happens = model.events[0].happens
@@ -1155,7 +1155,7 @@ def test_runs_table_columns_never_collide():
     scenario = voting_scenario(
         HOLDOUT_NO,
         parties={"tabled": party(0.9, 0.9), "north_a": party(0.1, 0.1)},
-        security_council={
+        council={
             "members": ["holdout", "sponsor", "perm3", "perm4", "perm5", "tabled"]
             + [f"yes{i}" for i in range(1, 5)]
             + [f"no{i}" for i in range(1, 6)]
@@ -1190,9 +1190,7 @@ def test_under_binding_compliance_every_adopted_resolution_ends_the_run():
     # The vote of test_adopted_draft_a_disputant_rejects_does_not_end_the_run, whose draft
     # crosses north's red line, under the rule of the first model: adopted is accepted, and
     # the run ends as a resolution in round 2.
-    records = vote_run(
-        HOLDOUT_ABSTAIN, security_council={"sessions": [2, 3], "compliance": "binding"}
-    )
+    records = vote_run(HOLDOUT_ABSTAIN, council={"sessions": [2, 3], "compliance": "binding"})
     assert records.adopted.tolist() == records.accepted.tolist() == [True] * 3
     assert records.outcome.tolist() == [Outcome.RESOLUTION] * 3
     assert records.end_round.tolist() == [2] * 3

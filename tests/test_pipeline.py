@@ -20,15 +20,15 @@ def run() -> Run:
         KOSOVO,
         replicates=120,
         seed=7,
-        overrides={"security_council.strategy": "table_anyway"},
+        overrides={"council.strategy": "table_anyway"},
     )
 
 
 def test_the_scenario_as_run_carries_overrides_replicates_and_seed(run):
     assert run.scenario.replicates == 120 and run.scenario.seed == 7
-    assert run.scenario.security_council.strategy == "table_anyway"
+    assert run.scenario.council.strategy == "table_anyway"
     assert run.scenario_file == str(KOSOVO)
-    assert run.overrides == {"security_council.strategy": "table_anyway"}
+    assert run.overrides == {"council.strategy": "table_anyway"}
     assert run.started <= run.finished
 
 

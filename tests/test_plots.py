@@ -132,7 +132,7 @@ def hand_scenario() -> Scenario:
     """The tiny scenario with a 4-member Council (p, q, r permanent; s elected) in round 2."""
     return make_scenario(
         parties={name: party(0.5, 0.5) for name in "pqrs"},
-        security_council={
+        council={
             "members": ["p", "q", "r", "s"],
             "permanent": ["p", "q", "r"],
             "threshold": 3,
@@ -283,7 +283,7 @@ def vetoed_from_csv(vetoed, tmp_path_factory):
 
 def test_council_tallies_of_a_real_run_add_up(vetoed):
     records, _, summary, scenario = vetoed
-    members = len(scenario.security_council.members)
+    members = len(scenario.council.members)
     tallies = council_tallies(records, 20)
     session = summary.sessions.set_index("round").loc[20]
     assert session["tabled"] > 0
@@ -339,7 +339,7 @@ def rendered(request):
 
 def test_render_figures_frames_every_figure(rendered):
     figures, scenario = rendered
-    council = ["council_votes"] if scenario.security_council else []
+    council = ["council_votes"] if scenario.council else []
     assert list(figures) == ["outcomes", "trajectories", *council, "time_to_outcome"]
     caption = f"{REPLICATES} replicates, seed {scenario.seed}"
     for fig in figures.values():
@@ -539,6 +539,6 @@ def test_proposal_line_breaks_over_rounds_without_a_proposal(withdrawn):
 
 def test_no_council_figure_without_sessions(withdrawn):
     records, trajectory, summary, scenario = withdrawn
-    council = scenario.security_council.model_copy(update={"sessions": []})
-    sessionless = scenario.model_copy(update={"security_council": council})
+    council = scenario.council.model_copy(update={"sessions": []})
+    sessionless = scenario.model_copy(update={"council": council})
     assert "council_votes" not in render_figures(records, trajectory, summary, sessionless)

@@ -40,7 +40,7 @@ def vetoes():
     """Kosovo with the draft tabled: vetoes, votes, recognitions, two sessions."""
     scenario = with_overrides(
         kosovo(),
-        {"security_council.strategy": "table_anyway", "security_council.sessions": [20, 24]},
+        {"council.strategy": "table_anyway", "council.sessions": [20, 24]},
     )
     return scenario, NegotiationModel(scenario, replicates=300, seed=5).run()
 

@@ -209,7 +209,7 @@ AWKWARD_NAMES = make_yaml(
         "true": {"position": {"a": 0.1, "b": 0.1}, "flexibility": 0.0},
         "inf": {"position": {"a": 0.9, "b": 0.9}, "flexibility": 0.0},
     },
-    security_council={
+    council={
         "members": ["true", "inf", "broker"],
         "permanent": ["true"],
         "threshold": 1,
@@ -278,7 +278,7 @@ NAMED_LIKE_COLUMNS = make_scenario(
     issues={"outcome": "o", "kind": "k", "party": "p"},
     status_quo=dict.fromkeys(ISSUES, 0.5),
     parties={name: {"position": dict.fromkeys(ISSUES, value)} for name, value in AT.items()},
-    security_council={
+    council={
         "members": ["true", "vote", "broker"],
         "permanent": ["true"],
         "threshold": 1,

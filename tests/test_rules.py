@@ -81,7 +81,7 @@ def test_choice_accepts_exactly_the_registered_names():
 def test_json_schema_lists_each_rule_with_its_summary():
     definitions = json.loads(json_schema())["$defs"]
     rule = definitions["Mediation"]["properties"]["rule"]
-    strategy = definitions["SecurityCouncil"]["properties"]["strategy"]
+    strategy = definitions["CouncilSpec"]["properties"]["strategy"]
     for family, schema in ((COMPROMISE_RULES, rule), (SPONSOR_STRATEGIES, strategy)):
         listed = {choice["const"]: choice["description"] for choice in schema["oneOf"]}
         assert listed == {name: family.summary(name) for name in family}
@@ -221,7 +221,7 @@ class SponsorStrategyContract:
         assert prepared.draft.shape == (2, 3)
         assert (prepared.tabled ^ prepared.withdrawn).all()
         assert (prepared.amendments >= 0).all()
-        assert (prepared.amendments <= scenario.security_council.max_amendments).all()
+        assert (prepared.amendments <= scenario.council.max_amendments).all()
 
     def test_a_draft_nobody_opposes_is_tabled_unamended(self):
         model = NegotiationModel(voting_scenario({"position": {"a": 0.9, "b": 0.9}}, self.strategy))

@@ -40,14 +40,14 @@ parties:
   beta: {disputant: true, position: {x: 0.9, y: 0.8}}
   gamma: {position: {x: 0.5, y: 0.5}}
 mediation:
-  troika:
+  mediators:
     gamma: {bias: 0.1}
 horizon: 10
 """
 
 # An optional Security Council over the same parties, as a change to MINIMAL.
 COUNCIL = {
-    "security_council": {
+    "council": {
         "members": ["alpha", "beta", "gamma"],
         "permanent": ["gamma"],
         "threshold": 2,
@@ -127,14 +127,14 @@ def test_minimal_scenario_parses_with_defaults() -> None:
     assert s.parties["alpha"].disputant and not s.parties["gamma"].disputant
     assert s.parties["alpha"].flexibility == 0.1  # default
     assert s.mediation.rule == "weighted_mean"  # default
-    assert s.security_council is None
+    assert s.council is None
     assert s.horizon == 10
 
 
 def test_minimal_scenario_with_council_alliance_and_unilateral_option_parses() -> None:
     s = scenario(COUNCIL, ALLIANCE, UNILATERAL)
-    assert s.security_council is not None
-    assert s.security_council.members == ["alpha", "beta", "gamma"]
+    assert s.council is not None
+    assert s.council.members == ["alpha", "beta", "gamma"]
     assert s.alliances[0].between == ["alpha", "beta"]
     assert s.unilateral["alpha"].point == {"x": 0.0, "y": 0.0}
 
@@ -159,10 +159,10 @@ def test_kosovo_scenario_values() -> None:
     s = load_scenario(SCENARIOS / "kosovo_2007.yaml")
     assert s.issue_names == ["sovereignty", "minority_protection", "international_presence"]
     assert [n for n, p in s.parties.items() if p.disputant] == ["kosovo", "serbia"]
-    assert set(s.mediation.troika) == {"eu", "russia", "usa"}
-    assert s.security_council is not None
-    assert len(s.security_council.members) == 15
-    assert s.security_council.permanent == ["china", "france", "russia", "uk", "usa"]
+    assert set(s.mediation.mediators) == {"eu", "russia", "usa"}
+    assert s.council is not None
+    assert len(s.council.members) == 15
+    assert s.council.permanent == ["china", "france", "russia", "uk", "usa"]
     assert s.parties["russia"].flexibility == 0.05
 
 
@@ -216,7 +216,7 @@ def test_load_scenario_error_names_the_file(tmp_path: Path) -> None:
         ({"parties.alpha.flexibility": -0.1}, "parties.alpha.flexibility", "-0.1"),
         ({"parties.alpha.capability": 0}, "parties.alpha.capability", "0"),
         ({"parties.alpha.position.x": 1.2}, "parties.alpha.position.x", "1.2"),
-        ({"mediation.troika.gamma.bias": 2}, "mediation.troika.gamma.bias", "2"),
+        ({"mediation.mediators.gamma.bias": 2}, "mediation.mediators.gamma.bias", "2"),
         ({"horizon": 0}, "horizon", "0"),
     ],
 )
@@ -243,7 +243,7 @@ def test_wrong_type_a_scalar_where_a_mapping_goes() -> None:
         ([{"horizn": 20}], "horizn", "horizon"),
         ([{"parties.alpha.flexibilty": 0.2}], "parties.alpha.flexibilty", "flexibility"),
         ([{"mediation.rul": "nash"}], "mediation.rul", "rule"),
-        ([{"mediation.troika.gamma.biass": 0.2}], "mediation.troika.gamma.biass", "bias"),
+        ([{"mediation.mediators.gamma.biass": 0.2}], "mediation.mediators.gamma.biass", "bias"),
         (
             [
                 ALLIANCE,
@@ -252,7 +252,7 @@ def test_wrong_type_a_scalar_where_a_mapping_goes() -> None:
             "alliances.0.strenth",
             "strength",
         ),
-        ([COUNCIL, {"security_council.sponsr": "gamma"}], "security_council.sponsr", "sponsor"),
+        ([COUNCIL, {"council.sponsr": "gamma"}], "council.sponsr", "sponsor"),
         (
             [UNILATERAL, {"unilateral.alpha.bse_rate": 0.1}],
             "unilateral.alpha.bse_rate",
@@ -272,7 +272,7 @@ def test_unknown_key_is_named_with_a_suggestion(
 
 @pytest.mark.parametrize(
     "path",
-    ["name", "issues", "status_quo", "parties", "mediation", "parties.alpha.position"],
+    ["name", "issues", "status_quo", "parties", "parties.alpha.position"],
 )
 def test_missing_required_key(path: str) -> None:
     problem = only_problem(scenario_text({path: DELETE}))
@@ -366,12 +366,12 @@ def test_missing_file(tmp_path: Path) -> None:
             [{"alliances": [{"between": ["alpha", "gama"], "strength": 0.3}]}],
             "alliances.0.between.1",
         ),
-        ([{"mediation.troika": {"gama": {}}}], "mediation.troika.gama"),
+        ([{"mediation.mediators": {"gama": {}}}], "mediation.mediators.gama"),
         (
-            [COUNCIL, {"security_council.members": ["alpha", "gama", "gamma"]}],
-            "security_council.members.1",
+            [COUNCIL, {"council.members": ["alpha", "gama", "gamma"]}],
+            "council.members.1",
         ),
-        ([COUNCIL, {"security_council.sponsor": "gama"}], "security_council.sponsor"),
+        ([COUNCIL, {"council.sponsor": "gama"}], "council.sponsor"),
         ([{"unilateral": {"gama": {"point": {"x": 1, "y": 1}}}}], "unilateral.gama"),
     ],
 )
@@ -383,8 +383,8 @@ def test_reference_to_an_undefined_party(changes: list[dict[str, Any]], path: st
 
 
 def test_permanent_member_that_is_undefined_gets_a_suggestion() -> None:
-    problem = only_problem(scenario_text(COUNCIL, {"security_council.permanent": ["gama"]}))
-    assert problem.path == "security_council.permanent.0"
+    problem = only_problem(scenario_text(COUNCIL, {"council.permanent": ["gama"]}))
+    assert problem.path == "council.permanent.0"
     assert problem.found == "'gama', which is not a member"
     assert problem.expected.endswith(did_you_mean("gamma"))
 
@@ -392,27 +392,23 @@ def test_permanent_member_that_is_undefined_gets_a_suggestion() -> None:
 def test_permanent_member_that_is_not_a_member() -> None:
     text = scenario_text(
         COUNCIL,
-        {"security_council.members": ["alpha", "gamma"], "security_council.permanent": ["beta"]},
+        {"council.members": ["alpha", "gamma"], "council.permanent": ["beta"]},
     )
     assert only_problem(text) == Problem(
-        "security_council.permanent.0", "'beta', which is not a member", "one of: alpha, gamma"
+        "council.permanent.0", "'beta', which is not a member", "one of: alpha, gamma"
     )
 
 
 def test_threshold_above_the_number_of_members() -> None:
-    problem = only_problem(scenario_text(COUNCIL, {"security_council.threshold": 4}))
-    assert problem == Problem(
-        "security_council.threshold", "4", "at most the number of members (3)"
-    )
-    scenario(COUNCIL, {"security_council.threshold": 3})  # exactly all members is fine
+    problem = only_problem(scenario_text(COUNCIL, {"council.threshold": 4}))
+    assert problem == Problem("council.threshold", "4", "at most the number of members (3)")
+    scenario(COUNCIL, {"council.threshold": 3})  # exactly all members is fine
 
 
 def test_council_session_after_the_horizon() -> None:
-    problem = only_problem(scenario_text(COUNCIL, {"security_council.sessions": [3, 11]}))
-    assert problem == Problem(
-        "security_council.sessions.1", "11", "a round within the horizon (10)"
-    )
-    scenario(COUNCIL, {"security_council.sessions": [10]})  # the last round is fine
+    problem = only_problem(scenario_text(COUNCIL, {"council.sessions": [3, 11]}))
+    assert problem == Problem("council.sessions.1", "11", "a round within the horizon (10)")
+    scenario(COUNCIL, {"council.sessions": [10]})  # the last round is fine
 
 
 def test_undefined_issue_in_a_position() -> None:
@@ -472,9 +468,9 @@ def test_override_returns_a_new_scenario_and_leaves_the_original_alone() -> None
 
 
 def test_override_with_a_list_index() -> None:
-    changed = with_overrides(BASE, {"alliances.0.strength": 0.4, "security_council.sessions.0": 7})
+    changed = with_overrides(BASE, {"alliances.0.strength": 0.4, "council.sessions.0": 7})
     assert changed.alliances[0].strength == 0.4
-    assert changed.security_council is not None and changed.security_council.sessions == [7]
+    assert changed.council is not None and changed.council.sessions == [7]
 
 
 def test_override_with_no_changes_is_equal() -> None:
@@ -510,7 +506,7 @@ def test_override_producing_an_invalid_value() -> None:
 
 def test_override_is_cross_checked() -> None:
     [problem] = override_problems({"horizon": 4})
-    assert problem == Problem("security_council.sessions.0", "5", "a round within the horizon (4)")
+    assert problem == Problem("council.sessions.0", "5", "a round within the horizon (4)")
 
 
 def test_several_bad_override_paths_are_all_reported() -> None:
@@ -523,8 +519,8 @@ def test_several_bad_override_paths_are_all_reported() -> None:
     [
         ("horizon=40", ("horizon", 40)),
         ("parties.alpha.flexibility=0.25", ("parties.alpha.flexibility", 0.25)),
-        ("security_council.veto=false", ("security_council.veto", False)),
-        ("security_council.sessions=[3, 7]", ("security_council.sessions", [3, 7])),
+        ("council.veto=false", ("council.veto", False)),
+        ("council.sessions=[3, 7]", ("council.sessions", [3, 7])),
         (" horizon = 40 ", ("horizon", 40)),
         ("description=a=b", ("description", "a=b")),
     ],
@@ -577,7 +573,7 @@ TOP_LEVEL_KEYS = (
     "parties",
     "alliances",
     "mediation",
-    "security_council",
+    "council",
     "unilateral",
     "decision",
     "horizon",
@@ -587,7 +583,10 @@ TOP_LEVEL_KEYS = (
 
 
 def _resolve(schema: dict[str, Any]) -> dict[str, Any]:
-    """Follow a local `$ref` (if any) to its definition."""
+    """Follow a local `$ref` (if any) to its definition; of an optional value, the value's."""
+    options = [option for option in schema.get("anyOf", []) if option.get("type") != "null"]
+    if len(options) == 1:
+        schema = options[0]
     ref = schema.get("$ref")
     if ref is None:
         return schema
@@ -623,7 +622,7 @@ def test_json_schema_is_json_with_the_top_level_keys() -> None:
     assert scenario["type"] == "object"
     assert set(TOP_LEVEL_KEYS) <= set(scenario["properties"])
     assert scenario["additionalProperties"] is False
-    assert set(scenario["required"]) == {"name", "issues", "status_quo", "parties", "mediation"}
+    assert set(scenario["required"]) == {"name", "issues", "status_quo", "parties"}
 
 
 def test_json_schema_party_definition() -> None:
@@ -673,7 +672,7 @@ def test_to_yaml_round_trips(original: Scenario) -> None:
 
 def test_unquoted_yaml_boolean_as_a_party_name_is_named() -> None:
     problems = error_of(scenario_text().replace("gamma", "no")).problems
-    assert [p.path for p in problems] == ["parties.no", "mediation.troika.no"]
+    assert [p.path for p in problems] == ["parties.no", "mediation.mediators.no"]
     assert "reads as a bool" in problems[0].found
     assert "quote it ('no')" in problems[0].expected
 

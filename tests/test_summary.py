@@ -144,7 +144,7 @@ def test_vetoes_count_replicates_not_vetoes():
     # rounds 1 and 2: a member that vetoes at both sessions of a replicate counts once. With
     # holdout, perm3, perm4, perm5 for a, b, c, d: replicate 0 names holdout at both sessions
     # (counted once), perm3 at one; an empty field read back from CSV is missing (NaN).
-    scenario = voting_scenario(HOLDOUT_NO, security_council={"sessions": [1, 2]})
+    scenario = voting_scenario(HOLDOUT_NO, council={"sessions": [1, 2]})
     first = ["holdout;perm3", "", "holdout", np.nan]
     second = ["holdout", "perm3", "", "perm4"]
     records = records_from_columns(
@@ -153,7 +153,7 @@ def test_vetoes_count_replicates_not_vetoes():
     vetoes = summarise(records, scenario).vetoes.set_index("member")["replicates"]
     assert vetoes[["holdout", "perm3", "perm4", "perm5"]].tolist() == [2, 2, 1, 0]
     # No session: nobody vetoed anything.
-    scenario = voting_scenario(HOLDOUT_NO, security_council={"sessions": []})
+    scenario = voting_scenario(HOLDOUT_NO, council={"sessions": []})
     records = records_from_columns(scenario, {"end_round": [3]})
     assert summarise(records, scenario).vetoes["replicates"].tolist() == [0] * 5
 

@@ -41,7 +41,7 @@ replicates: 60
 seed: 11
 parameters:
   parties.russia.position.sovereignty: {{from: 0.2, to: 0.8, steps: 3}}
-  security_council.strategy: [table_anyway, amend_to_avoid_veto]
+  council.strategy: [table_anyway, amend_to_avoid_veto]
 """
 
 
@@ -77,7 +77,7 @@ def test_a_point_is_the_run_of_its_values_with_its_seed(tmp_path):
             "parties.russia.position.sovereignty": float(
                 row["parties.russia.position.sovereignty"]
             ),
-            "security_council.strategy": row["security_council.strategy"],
+            "council.strategy": row["council.strategy"],
         },
         replicates=60,
         seed=int(row["seed"]),

@@ -26,7 +26,7 @@ design: grid
 replicates: 40
 seed: 4
 parameters:
-  security_council.strategy: [table_anyway, amend_to_avoid_veto]
+  council.strategy: [table_anyway, amend_to_avoid_veto]
 """
 
 
@@ -59,7 +59,7 @@ def test_sweep_runs_analyses_and_reports(tmp_path, sweep_file, capsys):
         "points.csv",
     } <= files
     assert {"manifest.json", "report.md", "runs"} <= files
-    assert "outcomes_vs_security_council-strategy.png" in files
+    assert "outcomes_vs_council-strategy.png" in files
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
     assert manifest["command"][1:] == ["sweep", str(sweep_file), "--out", str(tmp_path / "out")]
     # report rewrites report.md; analyse prints the findings again
@@ -67,7 +67,7 @@ def test_sweep_runs_analyses_and_reports(tmp_path, sweep_file, capsys):
     assert status == 0 and out.strip() == str(tmp_path / "out" / "report.md")
     status, out, _ = run(capsys, "analyse", tmp_path / "out", "--figure-format", "svg")
     assert status == 0 and "2 points" in out
-    assert (tmp_path / "out" / "outcomes_vs_security_council-strategy.svg").exists()
+    assert (tmp_path / "out" / "outcomes_vs_council-strategy.svg").exists()
 
 
 def test_quiet_prints_only_the_folder(tmp_path, sweep_file, capsys):
@@ -93,10 +93,10 @@ def test_dry_run_counts_and_writes_nothing(tmp_path, sweep_file, capsys, monkeyp
 def test_an_invalid_sweep_file_is_an_error_naming_the_place(tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
     path = tmp_path / "bad.yaml"
-    path.write_text(GRID.replace("security_council.strategy", "security_council.stratgy"))
+    path.write_text(GRID.replace("council.strategy", "council.stratgy"))
     status, out, err = run(capsys, "sweep", path)
     assert status == 1 and out == ""
-    assert str(path) in err and "parameters.security_council.stratgy" in err
+    assert str(path) in err and "parameters.council.stratgy" in err
     assert not (tmp_path / "results").exists()
 
 

@@ -41,7 +41,7 @@ from sim.sweep_plots import (
 )
 
 RISK = "parties.russia.position.sovereignty"
-STRATEGY = "security_council.strategy"
+STRATEGY = "council.strategy"
 
 
 def shares_of(x: np.ndarray) -> np.ndarray:
@@ -104,7 +104,7 @@ def test_wrap_label():
 
 def test_helpers():
     assert slug(RISK) == "parties-russia-position-sovereignty"
-    assert slug("security_council.strategy") == "security_council-strategy"
+    assert slug("council.strategy") == "council-strategy"
     assert plain("cost_$a_b$") == r"cost_\$a_b\$"
     assert levels(pd.Series([0.5, 0.1, 0.5, 0.3])) == [0.1, 0.3, 0.5]
     assert levels(pd.Series(["wait", "table", "wait"])) == ["wait", "table"]
