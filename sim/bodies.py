@@ -27,7 +27,7 @@ from sim.parameters import ScenarioValues, stack
 from sim.records import SessionRecord
 from sim.scenario import CouncilSession, CouncilSpec, Decision, Mediation, TroikaMember
 from sim.strategies import SPONSOR_STRATEGIES, Preparation
-from sim.voting import ABSTAIN, NO, VotingRule, rule_from_preset
+from sim.voting import ABSTAIN, NO, VotingRule
 
 if TYPE_CHECKING:
     from sim.agents import Party
@@ -251,24 +251,14 @@ class Council(CheckedBody):
         return np.array([party.name in sitting for party in self.members])
 
     def rule(self, round_: int) -> VotingRule:
-        """The voting rule of the members sitting in this round (`sim.voting.rule_from_preset`).
+        """The voting rule of the members sitting in this round (`CouncilSpec.rule`).
 
         The body's `threshold` and `veto`, if changed between steps, replace the file's.
         """
-        spec = self.spec
-        members = spec.members_at(round_)
-        fields = spec.voting_fields() | {"veto": self.veto}
-        if self.threshold is not None:
-            fields["threshold"] = self.threshold
-        weights = (
-            None
-            if spec.weights is None
-            else {name: weight for name, weight in spec.weights.items() if name in members}
+        changed = {"veto": self.veto} | (
+            {} if self.threshold is None else {"threshold": self.threshold}
         )
-        permanent = [name for name in spec.permanent if name in members]
-        return rule_from_preset(
-            spec.voting, members, veto_players=permanent, weights=weights, **fields
-        )
+        return self.spec.model_copy(update=changed).rule(round_)
 
     def expected_vetoers(self, draft: np.ndarray) -> np.ndarray:
         """Veto players the sponsor expects to block the draft, (M, L) bool.

@@ -693,7 +693,9 @@ class NegotiationModel(mesa.Model):
             council=self.council_log.copy(),
             recognised=self.recognised.copy(),
             positions=positions.transpose(0, 2, 1).copy(),
-            gap=(disputed.max(axis=0) - disputed.min(axis=0)).T,
+            gap=(disputed.max(axis=0) - disputed.min(axis=0)).T
+            if len(disputed)
+            else np.zeros((self.replicates, len(self.issues))),
         )
 
 

@@ -402,7 +402,8 @@ def _plot_council_session(
     records: RunRecords, scenario: Scenario, round_: int, info: RunInfo, ax: Axes
 ) -> None:
     council = _council(scenario)
-    members = len(council.members)
+    rule = council.rule(round_)
+    members = len(rule.members)
     sessions = session_table(records)
     session = sessions[sessions["round"] == round_].iloc[0]
     if session["tabled"]:
@@ -422,13 +423,14 @@ def _plot_council_session(
             va="center",
             bbox={"boxstyle": "round", "facecolor": "white", "edgecolor": "0.6"},
         )
-    ax.axvline(
-        council.threshold - 0.5,
-        color="black",
-        ls="--",
-        lw=1,
-        label=f"threshold ({council.threshold} yes)",
-    )
+    if rule.member_quota > 0:  # a quota counted in members (a weighted one is not drawn)
+        ax.axvline(
+            rule.member_quota - 0.5,
+            color="black",
+            ls="--",
+            lw=1,
+            label=f"threshold ({rule.member_quota} yes)",
+        )
     ax.set_title(f"session in {info.time_unit} {round_}", fontsize="medium")
     ax.set_xlabel(f"number of votes (of {members} members)")
     ax.set_ylabel("share of votes held")

@@ -39,7 +39,7 @@ from sim.mediation import COMPROMISE_RULES
 from sim.stalemate import RED_LINE_RULES
 from sim.strategies import SPONSOR_STRATEGIES
 from sim.unilateral import UNILATERAL_RULES
-from sim.voting import VOTING_RULES, rule_from_preset
+from sim.voting import VOTING_RULES, VotingRule, rule_from_preset
 
 Name = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
 """A party or issue name: lower-case letters, digits and underscores, starting with a letter."""
@@ -280,6 +280,24 @@ class CouncilSpec(_Strict):
         if self.abstention is not None:
             fields["abstention_vetoes"] = self.abstention == "a_veto"
         return fields | {"veto": self.veto}
+
+    def rule(self, round_: int) -> VotingRule:
+        """The voting rule of the members sitting in this round (`sim.voting.rule_from_preset`).
+
+        Raises:
+            ValueError: if the rule cannot decide (see `sim.voting.voting_rule`).
+        """
+        members = self.members_at(round_)
+        weights = None
+        if self.weights is not None:
+            weights = {name: weight for name, weight in self.weights.items() if name in members}
+        return rule_from_preset(
+            self.voting,
+            members,
+            veto_players=[name for name in self.permanent if name in members],
+            weights=weights,
+            **self.voting_fields(),
+        )
 
     @property
     def permanent_members(self) -> list[str]:
@@ -1311,9 +1329,12 @@ def _party_problems(s: Scenario) -> Iterable[Problem]:
                     repr(spec.position[issue]),
                     f"a position inside the party's red line [{low}, {high}]",
                 )
-    if sum(spec.disputant for spec in s.parties.values()) < 2:
+    if s.mediation is not None and sum(spec.disputant for spec in s.parties.values()) < 2:
         yield Problem(
-            "parties", "fewer than two disputants", "at least two parties with disputant: true"
+            "parties",
+            "fewer than two disputants",
+            "at least two parties with disputant: true (talks need two sides; a scenario "
+            "without a mediation section may have none)",
         )
 
 
@@ -1407,7 +1428,8 @@ def _council_problems(s: Scenario) -> Iterable[Problem]:
 
 def _voting_problems(council: CouncilSpec, terms: list[tuple[str, list[str]]]) -> Iterable[Problem]:
     """The voting rule of each term, as `sim.voting.rule_from_preset` checks it."""
-    for where, members in terms:
+    starts = [1, *(term.from_round for term in council.terms)]
+    for (where, members), start in zip(terms, starts, strict=True):
         if council.threshold is not None and council.threshold > len(members):
             yield Problem(
                 "council.threshold",
@@ -1416,26 +1438,13 @@ def _voting_problems(council: CouncilSpec, terms: list[tuple[str, list[str]]]) -
             )
             continue
         try:
-            rule_from_preset(
-                council.voting,
-                members,
-                veto_players=[m for m in council.permanent if m in members],
-                weights=_term_weights(council, members),
-                **council.voting_fields(),
-            )
+            council.rule(start)
         except ValueError as error:
             yield Problem(
                 "council" if where == "council.members" else where.rsplit(".", 1)[0],
                 f"a voting rule ({council.voting}) that cannot decide: {error}",
                 "a rule every member can vote under, with a quota that can be met",
             )
-
-
-def _term_weights(council: CouncilSpec, members: list[str]) -> dict[str, float] | None:
-    """The given weights of a term's members (None if the file gives none)."""
-    if council.weights is None:
-        return None
-    return {m: w for m, w in council.weights.items() if m in members}
 
 
 def _unilateral_problems(s: Scenario) -> Iterable[Problem]:

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from sim.records import OUTCOMES, Outcome, RunRecords
-from sim.scenario import Scenario
+from sim.scenario import CouncilSpec, Scenario
 
 Z_95 = 1.959964
 """The standard normal quantile of a two-sided 95% interval."""
@@ -200,14 +200,18 @@ class Summary:
             outcomes = outcomes.drop(columns=list(INTERVAL_COLUMNS))
         lines.append(outcomes.to_string(index=False, formatters=formats, na_rep="-"))
         if self.sponsor is not None and len(self.sessions):
-            lines.append(f"\nSecurity Council sessions (drafts sponsored by {self.sponsor}):")
+            lines.append("")
+            lines.append(
+                _wrapped_note(f"Council sessions (drafts sponsored by {self.sponsor}):", width)
+            )
             lines.append(self.sessions.rename(columns={"round": unit}).to_string(index=False))
             vetoers = self.vetoes[self.vetoes["replicates"] > 0]
             vetoed = [
                 f"{v.member} {_count(v.replicates, self.replicates)}"
                 for v in vetoers.itertuples(index=False)
             ]
-            lines.append(_wrapped("vetoed by: ", vetoed or ["nobody"], width))
+            if len(self.vetoes):  # a body with veto players
+                lines.append(_wrapped("vetoed by: ", vetoed or ["nobody"], width))
         unilateral = int(self.outcomes.set_index("outcome").loc["unilateral", "count"])
         if unilateral:
             recognitions = self.recognitions.sort_values("share", ascending=False, kind="stable")
@@ -272,6 +276,15 @@ def _count(count: int, total: int) -> str:
     return f"{count} ({count / total:.1%})" if total else str(count)
 
 
+def _sponsors(council: CouncilSpec, unit: str) -> str:
+    """Who sponsors the drafts: one name, or each session's sponsor with its round."""
+    sponsors = [session.sponsor or council.sponsor for session in council.schedule]
+    if len(set(sponsors)) <= 1:
+        return council.sponsor if not sponsors else sponsors[0]
+    rounds = council.session_rounds
+    return ", ".join(f"{name} ({unit} {r})" for name, r in zip(sponsors, rounds, strict=True))
+
+
 def summarise(records: RunRecords, scenario: Scenario) -> Summary:
     """The summary of the records of a run of `scenario`."""
     council = scenario.council
@@ -305,7 +318,7 @@ def summarise(records: RunRecords, scenario: Scenario) -> Summary:
         time_unit=scenario.time_unit,
         outcomes=outcome_table(records),
         sessions=session_table(records),
-        sponsor=council.sponsor if council else None,
+        sponsor=_sponsors(council, scenario.time_unit) if council else None,
         vetoes=vetoes,
         recognitions=recognitions,
         identical=identical_replicates(records),

@@ -443,8 +443,13 @@ def test_position_outside_the_partys_own_red_line() -> None:
 def test_fewer_than_two_disputants() -> None:
     problem = only_problem(scenario_text({"parties.beta.disputant": False}))
     assert problem == Problem(
-        "parties", "fewer than two disputants", "at least two parties with disputant: true"
+        "parties",
+        "fewer than two disputants",
+        "at least two parties with disputant: true (talks need two sides; a scenario "
+        "without a mediation section may have none)",
     )
+    # Without talks, a body may decide with no disputant at all.
+    scenario({"parties.beta.disputant": False, "mediation": DELETE})
 
 
 # --------------------------------------------------------------------------------------------
