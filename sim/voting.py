@@ -17,9 +17,9 @@ the Security Council (UN Charter Art. 27(3)), the Council of the EEC/EC/EU with 
 Art. 238(3)(a) TFEU, since 2014), unanimity (Art. 238(4) TFEU) and a simple majority.
 
 * :meth:`VotingRule.count` applies a rule to a ``(M, R)`` array of vote codes;
-* :func:`resolve_vote` applies it to one vote given as a name -> vote mapping;
-* :func:`count_votes` is the Security Council's rule for `sim.bodies.Council`, given the
-  permanent members as a bool array.
+* :func:`resolve_vote` applies it to one vote given as a name -> vote mapping.
+
+A body (`sim.bodies.Council`) votes by the rule of the members sitting in each session.
 
 The voting power a rule gives each member is in `sim.power`.
 """
@@ -47,8 +47,6 @@ __all__ = [
     "VoteResult",
     "VotingRule",
     "VotingRulePreset",
-    "check_threshold",
-    "count_votes",
     "resolve_vote",
     "rule_from_preset",
     "voting_rule",
@@ -721,64 +719,3 @@ def resolve_vote(votes: Mapping[str, str], rule: VotingRule) -> VoteResult:
         vetoed_by=tuple(m for m, v in zip(rule.members, tally.vetoed[:, 0], strict=True) if v),
         yes_weight=float(tally.yes_weight[0]),
     )
-
-
-def check_threshold(threshold: object) -> int:
-    """Return ``threshold`` as an int, or raise ValueError unless it is an integer >= 1."""
-    if isinstance(threshold, bool) or not isinstance(threshold, Integral):
-        raise ValueError(f"threshold must be an integer, got {threshold!r}")
-    if threshold < 1:
-        raise ValueError(f"threshold must be at least 1, got {threshold}")
-    return int(threshold)
-
-
-def count_votes(
-    votes: np.ndarray,
-    permanent: np.ndarray,
-    threshold: int = 9,
-    veto: bool = True,
-) -> Tally:
-    """Apply the Security Council's rule (UN Charter Art. 27(3)) to many replicates at once.
-
-    The rule of the ``security_council`` preset, for `sim.bodies.Council`, which gives the
-    permanent members as a bool array: adopted iff at least ``threshold`` affirmative votes
-    and, when ``veto`` is on, no permanent member votes no. A permanent member's abstention
-    is not a veto (ICJ, Namibia Advisory Opinion, 1971, para. 22). A permanent member's no on
-    a draft that lacked ``threshold`` affirmative votes anyway is not recorded as a veto,
-    since it did not decide the outcome.
-
-    Args:
-        votes: Integer array of shape ``(M, R)``: the vote code (:data:`YES`, :data:`NO`,
-            :data:`ABSTAIN`) of each of ``M`` members in each of ``R`` replicates.
-        permanent: Bool array of shape ``(M,)``, True for permanent members.
-        threshold: Affirmative votes needed for adoption (9 in the 15-member Council).
-            Values above ``M`` are allowed (nothing is then adopted).
-        veto: Whether permanent members' negative votes block adoption. False gives the
-            rule without the veto, for counterfactuals.
-
-    Returns:
-        The :class:`Tally` of each replicate (``yes_weight`` is ``yes``, as a float).
-
-    Raises:
-        ValueError: If ``votes`` is not a 2-D integer array of vote codes, ``permanent`` is
-            not a bool array of shape ``(M,)``, or ``threshold`` is not an integer >= 1.
-
-    """
-    votes = _check_votes(votes)
-    permanent = np.asarray(permanent)
-    if permanent.dtype != np.bool_:
-        raise ValueError(f"permanent must be a bool array, got dtype {permanent.dtype}")
-    if permanent.shape != votes.shape[:1]:
-        raise ValueError(
-            f"permanent must have shape ({votes.shape[0]},) to match votes of shape "
-            f"{votes.shape}, got shape {permanent.shape}"
-        )
-    members = tuple(map(str, range(votes.shape[0])))
-    rule = VotingRule(
-        members=members,
-        weights=np.ones(len(members)),
-        threshold=check_threshold(threshold),
-        veto_players=permanent,
-        veto=veto,
-    )
-    return rule._tally(votes)
