@@ -920,3 +920,76 @@ def test_a_sanction_on_a_party_that_is_not_a_disputant_names_the_disputants() ->
 )
 def test_a_party_named_like_a_distribution_is_a_party(change: dict[str, Any]) -> None:
     assert scenario(change).parties["beta"].disputant
+
+
+# --------------------------------------------------------------------------------------------
+# Former section names, issue scales, decision bodies
+# --------------------------------------------------------------------------------------------
+
+
+def test_former_section_names_are_still_read() -> None:
+    text = scenario_text(COUNCIL).replace("council:", "security_council:")
+    text = text.replace("  mediators:", "  troika:")
+    assert "security_council:" in text and "troika:" in text
+    old = parse_scenario(text, SOURCE)
+    assert old == scenario(COUNCIL)
+    assert with_overrides(old, {"security_council.threshold": 3}).council.threshold == 3
+    changed = with_overrides(old, {"mediation.troika.gamma.bias": 0.2})
+    assert changed.mediation.mediators["gamma"].bias == 0.2
+
+
+def test_an_issue_on_its_own_scale_places_every_point_on_it() -> None:
+    scaled = {"issues.x": {"description": "a budget", "scale": [0, 10], "labels": ["0", "10"]}}
+    problem = only_problem(scenario_text(scaled, {"parties.alpha.position.x": 12}))
+    assert problem == Problem(
+        "parties.alpha.position.x", "12.0", "a value on the issue's scale [0, 10]"
+    )
+    line = {"parties.alpha.red_lines": {"x": [2, 11]}, "parties.alpha.position.x": 5}
+    assert only_problem(scenario_text(scaled, line)).path == "parties.alpha.red_lines.x.1"
+    loaded = scenario(scaled, {"parties.alpha.position.x": 7, "status_quo.x": 5})
+    assert loaded.scales == {"x": (0.0, 10.0), "y": (0.0, 1.0)}
+    assert loaded.issue("x").labels == ["0", "10"] and loaded.issue("y").scale == [0.0, 1.0]
+
+
+def test_an_issue_scale_must_run_from_low_to_high() -> None:
+    problem = only_problem(scenario_text({"issues.x": {"scale": [3, 3]}}))
+    assert problem == Problem("issues.x.scale", "[3, 3]", "[low, high] with low < high")
+
+
+def test_salience_lies_on_its_scale() -> None:
+    problem = only_problem(scenario_text({"parties.alpha.salience": {"x": 80, "y": 0.2}}))
+    assert problem == Problem(
+        "parties.alpha.salience.x", "80.0", "a salience from 0 to the salience_scale (1)"
+    )
+    scenario({"parties.alpha.salience": {"x": 80, "y": 20}, "salience_scale": 100})
+
+
+def test_a_body_with_terms_and_sessions_of_its_own() -> None:
+    body = {
+        "council.terms": [{"from_round": 4, "members": ["alpha", "beta"]}],
+        "council.sessions": [2, {"round": 6, "label": "second", "draft": {"x": 0.1, "y": 0.2}}],
+    }
+    loaded = scenario(COUNCIL, body)
+    council = loaded.council
+    assert council.seats == ["alpha", "beta", "gamma"]
+    assert council.members_at(3) == ["alpha", "beta", "gamma"]
+    assert council.members_at(4) == ["alpha", "beta"]
+    assert council.session_rounds == [2, 6]
+    assert council.schedule[1].label == "second"
+    twice = scenario_text(COUNCIL, body, {"council.sessions": [{"round": 6}, {"round": 6}]})
+    paths = [problem.path for problem in error_of(twice).problems]
+    assert paths == ["council.sessions.0.round", "council.sessions.1.round"]
+
+
+def test_a_voting_rule_that_cannot_decide_is_refused() -> None:
+    problem = only_problem(scenario_text(COUNCIL, {"council.voting": "eu_council_2014"}))
+    assert problem.path == "council"
+    assert "needs weights" in problem.found
+
+
+def test_without_talks_no_disputant_is_needed() -> None:
+    loaded = scenario(
+        COUNCIL,
+        {"mediation": DELETE, "parties.alpha.disputant": False, "parties.beta.disputant": False},
+    )
+    assert loaded.mediation is None
