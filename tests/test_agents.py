@@ -390,3 +390,28 @@ def test_ties_sum_the_same_layer_by_layer_and_tie_by_tie(monkeypatch):
     one_by_one = ties.sum(values)
     np.testing.assert_array_equal(layered, one_by_one)
     np.testing.assert_allclose(layered, np.einsum("ij,jkl->ikl", weights, values), atol=1e-12)
+
+
+def test_under_the_literal_reading_a_permanent_abstention_is_a_veto():
+    # The same vote as above with abstention: a_veto ("concurring votes" read literally):
+    # the holdout's abstention blocks a draft that has nine votes, and is recorded as a veto.
+    model = voting_model(HOLDOUT_ABSTAIN, council={"abstention": "a_veto"})
+    session = model.council.session()
+    assert session.record.vetoed[:, 0].tolist() == [True] + [False] * 14
+    assert session.adopted.tolist() == [False, False]
+    # The sponsor expects it: the holdout is an expected vetoer of the draft.
+    draft = np.broadcast_to(model.council.draft, (2, 2))
+    assert model.council.expected_vetoers(draft)[0].tolist() == [True, True]
+
+
+def test_a_member_who_has_left_does_not_vote():
+    # From round 2 the holdout's seat is empty: 14 members sit, and nine yes adopt.
+    seats = [member.name for member in voting_model(HOLDOUT_NO).council.members]
+    term = {"terms": [{"from_round": 2, "members": seats[1:]}], "sessions": [2]}
+    model = voting_model(HOLDOUT_NO, council=term)
+    model.step()
+    model.step()
+    record = model.council_log.at(0)
+    assert record.votes[0].tolist() == [ABSTAIN, ABSTAIN]  # not a member: no vote
+    assert record.yes.tolist() == [9, 9] and record.no.tolist() == [5, 5]
+    assert not record.vetoed.any() and model.adopted.all()
