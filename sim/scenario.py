@@ -53,6 +53,9 @@ Coordinate = Annotated[float, Field(allow_inf_nan=False)]
 Point = dict[Name, Coordinate]
 """A point of the issue space: one coordinate per issue, each on its issue's scale."""
 
+Day = Annotated[date, Field(strict=False)]
+"""A calendar day: a YAML date or an ISO text, e.g. 2012-01-01."""
+
 NonNegative = Annotated[float, Field(ge=0.0)]
 """A number >= 0: a utility, a cost or a rate."""
 
@@ -154,6 +157,9 @@ class CouncilSession(_Strict):
     """One scheduled session of the body, with its own draft, sponsor or strategy if it has them."""
 
     round: Annotated[int, Field(ge=1)] = Field(description="The round the body sits in.")
+    date: Day | None = Field(
+        None, description="The day it sits, in place of the round (needs the scenario's start)."
+    )
     label: str | None = Field(None, description="What was voted on, e.g. 'S/2011/612'.")
     draft: Point | None = Field(None, description="The draft tabled; default: the body's draft.")
     sponsor: Name | None = Field(None, description="Its sponsor; default: the body's sponsor.")
@@ -166,6 +172,11 @@ class Term(_Strict):
     """A membership that takes its seats from a round on (elected members rotate on 1 January)."""
 
     from_round: Annotated[int, Field(ge=2)] = Field(description="The first round it sits in.")
+    from_date: Day | None = Field(
+        None,
+        description="The day it takes its seats, in place of from_round (needs the scenario's "
+        "start), e.g. 2012-01-01.",
+    )
     members: list[Name] = Field(min_length=1, description="The members from that round on.")
 
 
@@ -388,6 +399,11 @@ class Scenario(_Strict):
     description: str = ""
     sources: list[str] = Field(default_factory=list)
     time_unit: str = Field("round", description="What one round stands for, e.g. 'week'.")
+    start: Day | None = Field(
+        None,
+        description="The day round 1 begins; with a time_unit of day, week, month or year, "
+        "sessions and terms may be given by date.",
+    )
     issues: dict[Name, str | Issue] = Field(
         min_length=1,
         description="Issue name -> what it means (on the scale [0, 1]), or an issue with its "
@@ -627,6 +643,75 @@ def _current_names(data: Mapping[str, Any]) -> dict[str, Any]:
     return data
 
 
+CALENDAR_UNITS = ("day", "week", "month", "year")
+"""The time units whose rounds can be told from a date (with the scenario's `start`)."""
+
+_DATED = (("council", "sessions", "round", "date"), ("council", "terms", "from_round", "from_date"))
+"""Lists whose items may give a date in place of a round: (section, list, round, date)."""
+
+
+def round_of(start: date, unit: str, day: date) -> int:
+    """The round that contains `day`, when round 1 begins on `start` and lasts one `unit`."""
+    if unit == "day":
+        return (day - start).days + 1
+    if unit == "week":
+        return (day - start).days // 7 + 1
+    months = (day.year - start.year) * 12 + day.month - start.month - (day.day < start.day)
+    return months + 1 if unit == "month" else months // 12 + 1
+
+
+def _as_date(value: Any) -> date | None:
+    """A date from a YAML date or an ISO text (None if it is neither)."""
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+def _dates_to_rounds(data: dict[str, Any]) -> list[Problem]:
+    """Give each dated session and term the round its date falls in (the date wins).
+
+    A date needs the scenario's `start` and a calendar `time_unit` (`CALENDAR_UNITS`), and
+    falls on or after the start.
+    """
+    problems: list[Problem] = []
+    start = _as_date(data.get("start"))
+    unit = data.get("time_unit", "round")
+    for section, key, round_key, date_key in _DATED:
+        items = data.get(section, {}).get(key) if isinstance(data.get(section), Mapping) else None
+        if not isinstance(items, list):
+            continue
+        items = [dict(item) if isinstance(item, Mapping) else item for item in items]
+        data[section] = {**data[section], key: items}
+        for index, item in enumerate(items):
+            if not isinstance(item, dict) or item.get(date_key) is None:
+                continue
+            where = f"{section}.{key}.{index}.{date_key}"
+            day = _as_date(item[date_key])
+            if day is None:
+                problems.append(
+                    Problem(where, _describe(item[date_key]), "a date, e.g. 2012-01-01")
+                )
+            elif start is None or unit not in CALENDAR_UNITS:
+                problems.append(
+                    Problem(
+                        where,
+                        f"a date ({day.isoformat()})",
+                        "a round, or a scenario with a start date and a time_unit of "
+                        + ", ".join(CALENDAR_UNITS),
+                    )
+                )
+            elif day < start:
+                problems.append(
+                    Problem(where, day.isoformat(), f"a day on or after the start ({start})")
+                )
+            else:
+                item[round_key] = round_of(start, unit, day)
+    return problems
+
+
 def validate_scenario(data: Any, source: str = "<scenario>") -> Scenario:
     """Validate an already-parsed mapping as a scenario.
 
@@ -637,7 +722,11 @@ def validate_scenario(data: Any, source: str = "<scenario>") -> Scenario:
     """
     if not isinstance(data, Mapping):
         raise ScenarioError(source, [Problem("", _describe(data), "a mapping of scenario keys")])
-    data, uncertain, problems = lift_distributions(_current_names(data))
+    data = _current_names(data)
+    dated = _dates_to_rounds(data)
+    if dated:
+        raise ScenarioError(source, dated)
+    data, uncertain, problems = lift_distributions(data)
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as error:

@@ -6,6 +6,7 @@ import copy
 import json
 import os
 import re
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ from sim.scenario import (
     load_scenario,
     parse_override,
     parse_scenario,
+    round_of,
     with_overrides,
 )
 
@@ -993,3 +995,65 @@ def test_without_talks_no_disputant_is_needed() -> None:
         {"mediation": DELETE, "parties.alpha.disputant": False, "parties.beta.disputant": False},
     )
     assert loaded.mediation is None
+
+
+@pytest.mark.parametrize(
+    ("unit", "day", "expected"),
+    [
+        # Round 1 begins on Monday 1 October 2012.
+        ("day", date(2012, 10, 1), 1),
+        ("day", date(2012, 10, 31), 31),
+        ("week", date(2012, 10, 7), 1),  # the first seven days
+        ("week", date(2012, 10, 8), 2),
+        ("month", date(2012, 10, 31), 1),
+        ("month", date(2013, 1, 1), 4),  # the Council's rotation, three months on
+        ("year", date(2013, 9, 30), 1),
+        ("year", date(2013, 10, 1), 2),
+    ],
+)
+def test_round_of_a_day(unit: str, day: date, expected: int) -> None:
+    assert round_of(date(2012, 10, 1), unit, day) == expected
+
+
+def test_sessions_and_terms_may_be_given_by_date() -> None:
+    dated = {
+        "start": "2012-10-01",
+        "time_unit": "month",
+        "council.terms": [{"from_date": "2013-01-01", "members": ["alpha", "beta"]}],
+        "council.sessions": [{"date": "2012-11-15", "round": 9}],  # the date wins
+    }
+    loaded = scenario(COUNCIL, dated)
+    assert loaded.council.session_rounds == [2]
+    assert loaded.council.terms[0].from_round == 4
+    assert with_overrides(loaded, {"start": "2012-09-01"}).council.session_rounds == [3]
+
+
+@pytest.mark.parametrize(
+    ("changes", "path", "expected"),
+    [
+        ({"time_unit": "month"}, "council.sessions.0.date", "a round, or a scenario with a start"),
+        (
+            {"start": "2012-10-01", "time_unit": "round"},
+            "council.sessions.0.date",
+            "a round, or a scenario with a start",
+        ),
+        (
+            {"start": "2013-10-01", "time_unit": "month"},
+            "council.sessions.0.date",
+            "a day on or after the start (2013-10-01)",
+        ),
+    ],
+)
+def test_a_date_needs_a_calendar(changes: dict[str, Any], path: str, expected: str) -> None:
+    session = {"council.sessions": [{"date": "2012-11-15"}]}
+    problem = only_problem(scenario_text(COUNCIL, session, changes))
+    assert problem.path == path
+    assert problem.expected.startswith(expected)
+
+
+def test_a_date_that_is_not_one_is_refused() -> None:
+    session = {"council.sessions": [{"date": "the ides of March"}]}
+    problem = only_problem(scenario_text(COUNCIL, session, {"start": "2012-10-01"}))
+    assert problem == Problem(
+        "council.sessions.0.date", "'the ides of March'", "a date, e.g. 2012-01-01"
+    )
