@@ -10,10 +10,13 @@ from __future__ import annotations
 import math
 import os
 import shutil
+from fractions import Fraction
 
 import pytest
 
 from sim import cli
+from sim.pipeline import simulate
+from sim.records import Outcome
 from sim.validation import (
     GROUPS,
     Check,
@@ -23,6 +26,9 @@ from sim.validation import (
     council_votes,
     kosovo_path,
     numerical_health,
+    published_case,
+    syria_history,
+    voting_power,
 )
 from sim.validation.checks import ROOT
 from sim.validation.report import COLUMNS
@@ -106,6 +112,7 @@ def table_rows(text: str, header: str) -> list[list[str]]:
 
 def test_groups_are_registered_in_order_and_each_has_its_group():
     assert GROUPS[:4] == ("council_votes", "kosovo_path", "comparative_statics", "numerical_health")
+    assert GROUPS[4:] == ("voting_power", "published_case", "syria_history")
     loaded = load_groups()
     assert [type(g) for g in loaded] == [Group] * len(GROUPS)
     assert len({g.title for g in loaded}) == len(loaded)
@@ -411,6 +418,125 @@ def test_numerical_health_at_a_small_scale():
     assert exact.passed and exact.obtained == "6 of 6 identical"
     assert 0 <= by_name["(b) one at a time ~ a batch: outcome"].value <= 1
     assert [f.name for f in result.figures] == ["interval_width"]
+
+
+def test_council_votes_decides_with_the_security_council_preset():
+    votes = {"China": "no", "France": "yes", "Brazil": "abstain"} | {
+        f"e{i}": "yes" for i in range(9)
+    }
+    result = council_votes.decide(votes, list(votes), ["China", "France"])
+    assert (result.adopted, result.vetoed_by, result.yes) == (False, ("China",), 10)
+    assert "except ImportError" not in (ROOT / "sim/validation/council_votes.py").read_text()
+
+
+def test_voting_power_matches_every_value_read_and_brute_force():
+    result = run_group(voting_power.GROUP, Context())
+    assert all(c.passed for c in result.checks), [
+        (c.name, c.obtained) for c in result.checks if not c.passed
+    ]
+    by_name = {c.name: c for c in result.checks}
+    readings = voting_power.read_values(Context().data_file("voting_power.csv"))
+    assert len(readings) >= 4 and {r.kind for r in readings} >= {"published"}
+    assert by_name["eu_council_1958: shapley_shubik, published"].value == {"luxembourg": 0}
+    assert by_name["security_council: Shapley-Shubik, elected member"].value == [Fraction(4, 2145)]
+    assert by_name["security_council_1945: permanent members together"].value == Fraction(76, 77)
+    for body in ("security_council", "eu_council_1958", "eu_council_1986", "eu_council_1995"):
+        assert by_name[f"{body}: programme = brute force"].value == 0
+    assert [f.name for f in result.figures] == ["voting_power"]
+
+
+def test_voting_power_brute_force_counts_a_small_game():
+    from sim.voting import voting_rule
+
+    rule = voting_rule(
+        ["a", "b", "c", "d"], weights={"a": 3, "b": 2, "c": 1, "d": 1}, weight_threshold=4
+    )
+    counted = voting_power.brute_force(rule)
+    assert counted["shapley_shubik"] == {
+        "a": Fraction(1, 2),
+        "b": Fraction(1, 6),
+        "c": Fraction(1, 6),
+        "d": Fraction(1, 6),
+    }
+    assert counted == voting_power.computed(rule)
+
+
+def test_voting_power_flags_a_wrong_value_read(tmp_path):
+    (tmp_path / "validation").mkdir()
+    text = (ROOT / "validation" / "voting_power.csv").read_text(encoding="utf-8")
+    wrong = text.replace(
+        "security_council,elected,shapley_shubik,==,4/2145",
+        "security_council,elected,shapley_shubik,==,5/2145",
+    )
+    assert wrong != text
+    (tmp_path / "validation" / "voting_power.csv").write_text(wrong, encoding="utf-8")
+    checks = run_group(voting_power.GROUP, Context(root=tmp_path)).checks
+    failed = [c.name for c in checks if not c.passed]
+    assert failed == ["security_council: shapley_shubik, blog"]
+
+
+def test_published_case_reproduces_the_hand_arithmetic():
+    result = run_group(published_case.GROUP, Context())
+    assert [c.name for c in result.checks] == [
+        "the scenario holds the published inputs",
+        "weighted_mean: capability x salience weighted mean",
+        "median: capability x salience weighted median",
+        "the other reading of the Netherlands and Belgium",
+    ]
+    assert all(c.passed for c in result.checks), [c.obtained for c in result.checks]
+    mean = result.checks[1]
+    assert math.isclose(mean.value, 5.003 / 0.677, rel_tol=1e-12)
+    assert "5.003, / .677 = 7.389956" in mean.expected.text
+    assert result.checks[2].value == 7.0
+    assert (
+        "forecast" in published_case.GROUP.about
+        and "could not be found" in published_case.GROUP.about
+    )
+
+
+def test_published_case_flags_a_scenario_that_strays_from_the_data(tmp_path):
+    (tmp_path / "validation").mkdir()
+    (tmp_path / "scenarios" / "published").mkdir(parents=True)
+    shutil.copy(ROOT / "validation" / "published_case.yaml", tmp_path / "validation")
+    scenario = (ROOT / published_case.SCENARIO).read_text(encoding="utf-8")
+    changed = scenario.replace("salience: {standards_date: 100}", "salience: {standards_date: 90}")
+    assert changed != scenario
+    (tmp_path / published_case.SCENARIO).write_text(changed, encoding="utf-8")
+    checks = run_group(published_case.GROUP, Context(root=tmp_path)).checks
+    assert [c.passed for c in checks][:1] == [False]
+    assert checks[0].obtained == "1 actors differ: Denmark"
+
+
+def test_the_published_scenario_runs():
+    records = simulate(ROOT / published_case.SCENARIO, replicates=20, trajectories=False).records
+    assert (records.outcome != Outcome.ONGOING).all()
+
+
+def test_syria_history_reproduces_three_drafts_in_one_run():
+    result = run_group(syria_history.GROUP, Context(replicates=40, seed=3))
+    assert [c.name for c in result.checks] == [
+        f"{symbol}: {what}"
+        for symbol in ("S/2011/612", "S/2012/77", "S/2012/538")
+        for what in ("tally", "vetoed by", "each member's vote")
+    ]
+    assert all(c.passed for c in result.checks), [c.obtained for c in result.checks]
+    assert result.checks[0].expected.value == (9, 2, 4)
+    assert result.checks[1].value == [("china", "russia")]
+    assert "calibrated" in syria_history.GROUP.about
+
+
+def test_syria_history_flags_a_record_the_run_does_not_match(tmp_path):
+    (tmp_path / "validation").mkdir()
+    (tmp_path / "scenarios" / "examples").mkdir(parents=True)
+    shutil.copy(ROOT / syria_history.SCENARIO, tmp_path / syria_history.SCENARIO)
+    text = (ROOT / "validation" / "syria_2011_2012.yaml").read_text(encoding="utf-8")
+    wrong = text.replace(
+        'tally: {"yes": 13, "no": 2, "abstain": 0}', 'tally: {"yes": 12, "no": 2, "abstain": 1}'
+    )
+    assert wrong != text
+    (tmp_path / "validation" / "syria_2011_2012.yaml").write_text(wrong, encoding="utf-8")
+    checks = run_group(syria_history.GROUP, Context(root=tmp_path, replicates=20)).checks
+    assert [c.name for c in checks if not c.passed] == ["S/2012/77: tally"]
 
 
 # --- the committed report ------------------------------------------------------------------------

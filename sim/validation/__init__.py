@@ -15,7 +15,7 @@ Modules, one job each:
 - `report`: the report as Markdown;
 - `command`: the `validate-model` command's options;
 - one module per group: `council_votes`, `kosovo_path`, `comparative_statics`,
-  `numerical_health`.
+  `numerical_health`, `voting_power`, `published_case`, `syria_history`.
 
 How to add a group:
 
@@ -46,6 +46,9 @@ GROUPS: tuple[str, ...] = (
     "kosovo_path",
     "comparative_statics",
     "numerical_health",
+    "voting_power",
+    "published_case",
+    "syria_history",
 )
 """The groups of checks, in the report's order: modules of `sim.validation`, each with a
 `GROUP`. Adding a group is adding its module's name here."""

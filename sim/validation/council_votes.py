@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from sim.validation.checks import Check, Context, Expected, Group
-from sim.voting import VoteResult, resolve_vote
+from sim.voting import VoteResult, resolve_vote, rule_from_preset
 
 TITLE = "Council rule against recorded votes"
 
@@ -47,14 +47,9 @@ def decide(
 ) -> VoteResult:
     """The Council's rule on one vote: the only call of `sim.voting` in this group.
 
-    `resolve_vote(votes, rule)` with the `security_council` preset's rule where `sim.voting`
-    has voting rules; `resolve_vote(votes, permanent, threshold=9)` where it does not yet (the
-    rule before it was generalised). Either way the rule is Art. 27(3)'s.
+    `resolve_vote(votes, rule)` with the rule of the `security_council` preset (UN Charter
+    Art. 27(3)) for these members, the permanent members its veto players.
     """
-    try:
-        from sim.voting import rule_from_preset
-    except ImportError:  # sim.voting before VotingRule: drop this branch once it is gone
-        return resolve_vote(votes, permanent, threshold=THRESHOLD, veto=True)  # type: ignore[call-arg]
     rule = rule_from_preset("security_council", members, veto_players=permanent)
     return resolve_vote(votes, rule)
 

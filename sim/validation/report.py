@@ -18,11 +18,12 @@ COLUMNS = ("check", "compared", "expected", "source", "obtained", "result")
 INTRODUCTION = """\
 This report checks the model against what it should reproduce: the Security Council's decision
 rule against recorded votes, the Kosovo scenario against what happened in 2007-2008, the
-directions of Model 2's comparative statics, and the numerical health of its Monte Carlo
-estimates. Each check states what is compared, what is expected (a value, an interval or a
-relation), where the expectation comes from, and what the model gave. Citation keys (Wilson
-1927, Zartman 1989, ...) are those of the bibliography of docs/ODD.md, unless a group gives
-the reference in full.
+directions of Model 2's comparative statics, the numerical health of its Monte Carlo estimates,
+the voting power it computes against published values and exact counts, its compromise rules on
+a published single-issue case, and a second Council history (Syria 2011-2012) in one run. Each
+check states what is compared, what is expected (a value, an interval or a relation), where the
+expectation comes from, and what the model gave. Citation keys (Wilson 1927, Zartman 1989, ...)
+are those of the bibliography of docs/ODD.md, unless a group gives the reference in full.
 
 Regenerate it, with its figures in `{folder}/`, by
 
