@@ -50,7 +50,7 @@ def unit_check(what: str) -> Check:
     The scenario gives coordinates in each issue's own units; the model holds them mapped to
     [0, 1], so a value set on a running model is checked on that scale.
     """
-    return schema_check(_UnitValue, "value", what=what)
+    return schema_check(_UnitValue, "value", what=f"{what} (on the unit scale)")
 
 
 class _UnitValue(BaseModel):

@@ -96,6 +96,7 @@ from sim.scenario import (
     _strip,
     _suggest,
     copied_along,
+    current_path,
     load_scenario,
     read_yaml_file,
     validate_scenario,
@@ -318,6 +319,11 @@ def load_sweep(path: str | Path) -> LoadedSweep:
     data = read_yaml_file(path)
     if not isinstance(data, Mapping):
         raise ScenarioError(source, [Problem("", _describe(data), "a mapping of sweep keys")])
+    if isinstance(data.get("parameters"), Mapping):  # sections by their former names too
+        data = {
+            **data,
+            "parameters": {current_path(str(k)): v for k, v in data["parameters"].items()},
+        }
     try:
         sweep = Sweep.model_validate(data)
     except ValidationError as error:

@@ -321,7 +321,9 @@ def _plot_issue_trajectory(
         color=PROPOSAL_COLOUR,
         ls="--",
         lw=1.5,
-        label="troika's joint proposal",
+        label="mediators' joint proposal"
+        if scenario.mediation and scenario.mediation.mediators
+        else "proposal (the compromise)",
     )
     low, high = scenario.scales[issue]
     for line in red_lines(scenario, issue).itertuples(index=False):
@@ -338,7 +340,7 @@ def _plot_issue_trajectory(
     ax.set_title(textwrap.shorten(f"{issue}: {about.description}", 120), fontsize="medium")
     ax.set_xlabel(f"round ({info.time_unit})")
     ends = f"{low:g}: {about.labels[0]}; {high:g}: {about.labels[1]}" if about.labels else ""
-    ax.set_ylabel(f"{issue}\nposition ({low:g}-{high:g})" + (f"\n{ends}" if ends else ""))
+    ax.set_ylabel(f"{issue}\nposition ({low:g} to {high:g})" + (f"\n{ends}" if ends else ""))
     ax.set_xlim(0, scenario.horizon)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     margin = 0.03 * (high - low)
@@ -395,7 +397,7 @@ def plot_council_session(
         return ax.figure
     fig = _new_figure(9.0, 4.5)
     _plot_council_session(records, scenario, round_, info, fig.subplots())
-    return _frame(fig, info, "Security Council votes", _COUNCIL_NOTE)
+    return _frame(fig, info, f"{_council(scenario).label or 'Council'} votes", _COUNCIL_NOTE)
 
 
 def _plot_council_session(
@@ -496,7 +498,7 @@ def plot_council_votes(records: RunRecords, scenario: Scenario, info: RunInfo) -
     axes = fig.subplots(len(sessions), 1, squeeze=False)[:, 0]
     for round_, ax in zip(sessions, axes, strict=True):
         plot_council_session(records, scenario, round_, info, ax)
-    return _frame(fig, info, "Security Council votes", _COUNCIL_NOTE)
+    return _frame(fig, info, f"{_council(scenario).label or 'Council'} votes", _COUNCIL_NOTE)
 
 
 def plot_time_to_outcome(
@@ -559,7 +561,7 @@ def render_figures(
 
 def _council(scenario: Scenario) -> CouncilSpec:
     if scenario.council is None:
-        raise ValueError(f"{scenario.name} has no Security Council: no votes to plot")
+        raise ValueError(f"{scenario.name} has no council: no votes to plot")
     return scenario.council
 
 

@@ -671,14 +671,16 @@ def _as_date(value: Any) -> date | None:
 
 
 def _dates_to_rounds(data: dict[str, Any]) -> list[Problem]:
-    """Give each dated session and term the round its date falls in (the date wins).
+    """Give each dated session and term the round its date falls in.
 
-    A date needs the scenario's `start` and a calendar `time_unit` (`CALENDAR_UNITS`), and
-    falls on or after the start.
+    A date needs the scenario's `start` and a calendar `time_unit` (`CALENDAR_UNITS`), falls
+    on or after the start (a term's after round 1: the first term is `members`) and within
+    the horizon; a round given with it must be the date's.
     """
     problems: list[Problem] = []
     start = _as_date(data.get("start"))
     unit = data.get("time_unit", "round")
+    horizon = data.get("horizon", Scenario.model_fields["horizon"].default)
     for section, key, round_key, date_key in _DATED:
         items = data.get(section, {}).get(key) if isinstance(data.get(section), Mapping) else None
         if not isinstance(items, list):
@@ -708,7 +710,29 @@ def _dates_to_rounds(data: dict[str, Any]) -> list[Problem]:
                     Problem(where, day.isoformat(), f"a day on or after the start ({start})")
                 )
             else:
-                item[round_key] = round_of(start, unit, day)
+                round_ = round_of(start, unit, day)
+                given = item.get(round_key)
+                first = 2 if key == "terms" else 1
+                if isinstance(horizon, int) and not first <= round_ <= horizon:
+                    problems.append(
+                        Problem(
+                            where,
+                            f"{day.isoformat()} (round {round_})",
+                            f"a day in rounds {first} to {horizon} (the horizon)",
+                        )
+                    )
+                elif given is not None and given != round_:
+                    problems.append(
+                        Problem(
+                            f"{section}.{key}.{index}",
+                            f"{round_key} {given!r} and {date_key} {day.isoformat()} "
+                            f"(round {round_})",
+                            f"one of them, or both agreeing (set {date_key} to null to give "
+                            f"the {round_key} alone)",
+                        )
+                    )
+                else:
+                    item[round_key] = round_
     return problems
 
 
@@ -732,7 +756,7 @@ def validate_scenario(data: Any, source: str = "<scenario>") -> Scenario:
     except ValidationError as error:
         errors = [
             problem
-            for problem in map(_pydantic_problem, error.errors())
+            for problem in map(_pydantic_problem, _issue_errors(error.errors()))
             if not _left_by(problem, problems)
         ]
         raise ScenarioError(source, problems + errors) from None
@@ -741,6 +765,21 @@ def validate_scenario(data: Any, source: str = "<scenario>") -> Scenario:
     if problems:
         raise ScenarioError(source, problems)
     return scenario
+
+
+def _issue_errors(errors: list[Any]) -> list[Any]:
+    """The errors with an issue's two forms (text, or `Issue`) told apart: the form it took."""
+    kept = []
+    for error in errors:
+        loc = tuple(error["loc"])
+        if loc[:1] == ("issues",) and len(loc) >= 3 and loc[2] in ("str", "Issue"):
+            if loc[2] == "str" and isinstance(error["input"], Mapping):
+                continue  # written as a mapping: the Issue form's errors say what is wrong
+            if loc[2] == "Issue" and not isinstance(error["input"], Mapping) and len(loc) == 3:
+                continue  # written as text: the text form's error says what is wrong
+            error = {**error, "loc": loc[:2] + loc[3:]}
+        kept.append(error)
+    return kept
 
 
 def _left_by(problem: Problem, distribution_problems: list[Problem]) -> bool:
@@ -808,6 +847,8 @@ def with_overrides(
         ScenarioError: if a path does not exist or the result is not a valid scenario.
     """
     data = scenario.model_dump(mode="json")
+    paths = [current_path(dotted) for dotted in overrides]
+    _forget_dated_rounds(data, keep=paths)
     problems = []
     for dotted, value in overrides.items():
         dotted = current_path(dotted)
@@ -822,6 +863,19 @@ def with_overrides(
     if problems:
         raise ScenarioError(source, problems)
     return validate_scenario(data, source)
+
+
+def _forget_dated_rounds(data: dict[str, Any], keep: Iterable[str]) -> None:
+    """Drop the rounds a dump holds for dated items, to be told again from their dates.
+
+    A round the overrides set (a path in `keep`) stays, and must then agree with the date.
+    """
+    for section, key, round_key, date_key in _DATED:
+        items = (data.get(section) or {}).get(key) or []
+        for index, item in enumerate(items):
+            path = f"{section}.{key}.{index}.{round_key}"
+            if isinstance(item, dict) and item.get(date_key) is not None and path not in keep:
+                item.pop(round_key, None)
 
 
 def _set_path(data: Any, dotted: str, value: Any) -> Problem | None:

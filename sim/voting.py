@@ -386,6 +386,11 @@ def voting_rule(
         raise ValueError(
             f"threshold {rule.threshold} can never be reached by the {len(members)} members"
         )
+    if rule.blocking_members > len(members):
+        raise ValueError(
+            f"blocking_members {rule.blocking_members} is more than the {len(members)} members: "
+            "no minority could ever block, so the weight quota would never count"
+        )
     if rule.weight_quota > rule.total_weight:
         raise ValueError(
             f"weight_threshold {weight_threshold} can never be reached: the members' total "

@@ -1020,12 +1020,29 @@ def test_sessions_and_terms_may_be_given_by_date() -> None:
         "start": "2012-10-01",
         "time_unit": "month",
         "council.terms": [{"from_date": "2013-01-01", "members": ["alpha", "beta"]}],
-        "council.sessions": [{"date": "2012-11-15", "round": 9}],  # the date wins
+        "council.sessions": [{"date": "2012-11-15"}],
     }
     loaded = scenario(COUNCIL, dated)
     assert loaded.council.session_rounds == [2]
     assert loaded.council.terms[0].from_round == 4
     assert with_overrides(loaded, {"start": "2012-09-01"}).council.session_rounds == [3]
+    # A round given with a date must be the date's, in a file and in an override.
+    agreeing = {"council.sessions": [{"date": "2012-11-15", "round": 2}]}
+    assert scenario(COUNCIL, dated, agreeing).council.session_rounds == [2]
+    conflict = {"council.sessions": [{"date": "2012-11-15", "round": 9}]}
+    problem = only_problem(scenario_text(COUNCIL, dated, conflict))
+    assert problem.path == "council.sessions.0"
+    assert problem.found == "round 9 and date 2012-11-15 (round 2)"
+    with pytest.raises(ScenarioError, match=r"council\.sessions\.0: found round 3 and date"):
+        with_overrides(loaded, {"council.sessions.0.round": 3})
+    # A date outside the run names the date and its round.
+    late = {"council.terms": [{"from_date": "2019-01-01", "members": ["alpha", "beta"]}]}
+    problem = only_problem(scenario_text(COUNCIL, dated, late))
+    assert problem == Problem(
+        "council.terms.0.from_date",
+        "2019-01-01 (round 76)",
+        "a day in rounds 2 to 10 (the horizon)",
+    )
 
 
 @pytest.mark.parametrize(
