@@ -691,3 +691,10 @@ def test_morris_levels_are_shared_equally_by_the_options(tmp_path):
     # every step of a trajectory (a jump of 3 levels) changes the option
     steps = design.encoded[:, 1].reshape(40, 3)
     assert (np.diff(steps, axis=1) != 0).sum() == 40  # one of the two steps moves the choice
+
+
+def test_a_sweep_reads_former_section_names(tmp_path):
+    # `security_council` and `mediation.troika` are still read, as in files and --set.
+    old = {"security_council.veto": [True, False], "mediation.troika.russia.bias": [0.0, 0.3]}
+    loaded = load(tmp_path, sweep(parameters=old))
+    assert list(loaded.sweep.parameters) == ["council.veto", "mediation.mediators.russia.bias"]
