@@ -50,7 +50,15 @@ def unit_check(what: str) -> Check:
     The scenario gives coordinates in each issue's own units; the model holds them mapped to
     [0, 1], so a value set on a running model is checked on that scale.
     """
-    return schema_check(_UnitValue, "value", what=f"{what} (on the unit scale)")
+    check = schema_check(_UnitValue, "value", what=what)
+
+    def on_the_unit_scale(value: Any) -> Any:
+        try:
+            return check(value)
+        except ValueError as error:
+            raise ValueError(f"{error} (on the unit scale: each issue's scale mapped to [0, 1])") from None
+
+    return on_the_unit_scale
 
 
 class _UnitValue(BaseModel):

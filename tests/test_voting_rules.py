@@ -401,7 +401,7 @@ NAMES = ["a", "b", "c"]
         (NAMES, {"threshold": 1, "abstention_vetoes": None}, "abstention_vetoes"),
         (NAMES, {}, "nobody votes for"),
         (NAMES, {"veto_players": NAMES}, "nobody votes for"),
-        (NAMES, {"weight_share": 0.5, "blocking_members": 4}, "nobody votes for"),
+        (NAMES, {"weight_share": 0.5, "blocking_members": 4}, "more than the 3 members"),
     ],
 )
 def test_voting_rule_rejects(members, fields, match):
