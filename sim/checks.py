@@ -56,7 +56,9 @@ def unit_check(what: str) -> Check:
         try:
             return check(value)
         except ValueError as error:
-            raise ValueError(f"{error} (on the unit scale: each issue's scale mapped to [0, 1])") from None
+            raise ValueError(
+                f"{error} (on the unit scale: each issue's scale mapped to [0, 1])"
+            ) from None
 
     return on_the_unit_scale
 
