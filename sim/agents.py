@@ -271,8 +271,9 @@ class Party(mesa.Agent):
         acting = backing * self.utility(option.point) + (1 - backing) * self.utility(
             model.status_quo
         )
-        staying = self.no_deal_utility() - cost
+        staying = waiting = self.no_deal_utility() - cost
         proposal = model.last_proposal
+        offer = on_table = None
         if proposal is not None:
             on_table = proposal.united & self.within_red_lines(proposal.point)
             offer = self.utility(proposal.point) + offered
@@ -285,7 +286,10 @@ class Party(mesa.Agent):
             acting=acting,
             staying=np.broadcast_to(staying, backing.shape),
         )
-        return UNILATERAL_RULES[self._unilateral.rule](option, situation)
+        hazard = UNILATERAL_RULES[self._unilateral.rule](option, situation)
+        if model.narrator is not None:
+            model.narrator.weighs(self, situation, hazard, waiting, offer, on_table)
+        return hazard
 
     def acts_alone(
         self, round_: int, backing: np.ndarray, endorsed: np.ndarray | None = None
@@ -299,7 +303,10 @@ class Party(mesa.Agent):
             return np.zeros(backing.shape, dtype=bool)
         model = self.model
         draws = model.streams.uniform(model.live_replicates)
-        return draws < self.unilateral_hazard(round_, backing, endorsed)
+        acts = draws < self.unilateral_hazard(round_, backing, endorsed)
+        if model.narrator is not None:
+            model.narrator.draws(self, draws)
+        return acts
 
 
 LAYERED_UP_TO = 4096

@@ -135,11 +135,15 @@ class Troika(CheckedBody):
         """
         model = self.model
         mediators = model.positions[[m.index for m in self.members]]
-        proposal = troika_proposal(self.compromise(), mediators, self.bias, self.cohesion)
-        if not self.formulate or model.held_low is None:
-            return proposal
-        point = formulation(proposal.point, model.held_low, model.held_high)
-        return Proposal(point, proposal.united, proposal.members)
+        compromise = self.compromise()
+        proposal = troika_proposal(compromise, mediators, self.bias, self.cohesion)
+        formulated = proposal
+        if self.formulate and model.held_low is not None:
+            point = formulation(proposal.point, model.held_low, model.held_high)
+            formulated = Proposal(point, proposal.united, proposal.members)
+        if model.narrator is not None:
+            model.narrator.propose(self, compromise, proposal, formulated)
+        return formulated
 
 
 @dataclass(frozen=True, eq=False)
@@ -286,8 +290,11 @@ class Council(CheckedBody):
         session = self._current()
         base = self._drafts.get(self.model.steps, self.draft)
         draft = np.broadcast_to(base, (base.shape[0], replicates)).copy()
-        strategy = session.strategy if session is not None else None
-        return SPONSOR_STRATEGIES[strategy or self.strategy](self, draft)
+        strategy = (session.strategy if session is not None else None) or self.strategy
+        prepared = SPONSOR_STRATEGIES[strategy](self, draft)
+        if self.model.narrator is not None:
+            self.model.narrator.prepared(self, session, base, strategy, prepared)
+        return prepared
 
     def _current(self) -> CouncilSession | None:
         """The scheduled session of this round (the model's round), if there is one."""
@@ -318,6 +325,8 @@ class Council(CheckedBody):
         tally = self.rule(round_).count(votes[seated])
         vetoed = np.zeros(votes.shape, dtype=bool)
         vetoed[seated] = tally.vetoed & tabled[None, :]
+        if self.model.narrator is not None:
+            self.model.narrator.voted(self, terms, tally)
         record = SessionRecord(
             tabled=tabled,
             withdrawn=prepared.withdrawn,

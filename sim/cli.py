@@ -1,7 +1,8 @@
 """The command line (`run.py`, or the `stalemate` console script).
 
 Commands: `run` (the default: run a scenario, write a results folder, print the summary),
-`validate` (scenario and sweep files), `schema`, `plot`, the experiments' `sweep`,
+`explain` (one replicate told round by round: `sim.narrative`), `validate` (scenario and
+sweep files), `schema`, `plot`, the experiments' `sweep`,
 `analyse` and `report` (`sim.sweep_cli`), and `validate-model` (the model's validation report,
 `sim.validation`). Exit status: 0 success, 1 invalid input (a scenario, an
 override's value, a results folder, a file system error), 2 usage error (a malformed command
@@ -14,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shlex
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -27,6 +29,8 @@ from tqdm import tqdm
 from sim import __version__, sweep_cli
 from sim.drawn import DRAWN_OUTCOMES, discover_drawn
 from sim.experiment import design_points, load_sweep, sweep_json_schema
+from sim.model import NegotiationModel
+from sim.narrative import to_json, to_markdown, to_text
 from sim.pipeline import (
     Progress,
     prepare_scenario,
@@ -47,6 +51,7 @@ from sim.validation import command as validation
 
 COMMANDS = (
     "run",
+    "explain",
     "validate",
     "schema",
     "plot",
@@ -57,6 +62,8 @@ COMMANDS = (
     "validate-model",
 )
 FIGURE_FORMATS = ("png", "svg", "pdf")
+EXPLAIN_FORMATS = {"text": to_text, "markdown": to_markdown, "json": to_json}
+"""How `explain` prints a replicate's story (`sim.narrative`)."""
 
 INVALID = 1
 USAGE = 2
@@ -72,6 +79,7 @@ examples:
   python run.py scenarios/kosovo_2007.yaml
   python run.py scenarios/kosovo_2007.yaml --replicates 2000 --seed 7 \\
       --set parties.russia.flexibility=0.3 --out results/russia_flexible
+  python run.py explain scenarios/kosovo_2007.yaml --replicate 3
   python run.py validate scenarios/*.yaml
   python run.py plot results/kosovo_2007-20261127T120000Z --figure-format svg
   python run.py sweep scenarios/sweeps/red_lines_vs_ripeness.yaml --workers 2
@@ -159,6 +167,60 @@ reproduces runs.csv exactly.""",
         "--quiet",
         action="store_true",
         help="print only the results folder: no summary, no progress bar",
+    )
+
+    explain = commands.add_parser(
+        "explain",
+        help="tell one replicate round by round: what happens, and why",
+        description="Run one replicate of a scenario and tell it round by round: the events, "
+        "the red lines that give way, the mediators' proposals and each disputant's answer "
+        "and reason, the moves, the votes at a session and each member's reason, the "
+        "unilateral act and each recognition, and the outcome. Replicate N with seed S is "
+        "exactly replicate N of 'run.py SCENARIO --seed S' (with the same --set values): "
+        "its row of runs.csv. Rounds in which nothing happens but the clock are told in "
+        "one line.",
+        epilog="""\
+examples:
+  python run.py explain scenarios/kosovo_2007.yaml
+  python run.py explain scenarios/kosovo_2007.yaml --seed 7 --replicate 12
+  python run.py explain scenarios/kosovo_2007_eu_leverage.yaml --format markdown > handout.md
+  python run.py explain scenarios/kosovo_2007.yaml --set council.strategy=table_anyway \\
+      --format json
+
+The JSON holds the replicate (scenario, seed, replicate, the values it drew) and its events,
+each with its kind, round, the parties involved and the numbers behind the decision.""",
+        formatter_class=_Formatter,
+    )
+    explain.add_argument(
+        "scenario", metavar="SCENARIO", help="a scenario YAML file, e.g. scenarios/kosovo_2007.yaml"
+    )
+    explain.add_argument(
+        "--seed", type=int, metavar="S", help="random seed, e.g. --seed 7 (default: the file's)"
+    )
+    explain.add_argument(
+        "--replicate",
+        type=int,
+        default=0,
+        metavar="N",
+        help="which replicate of the run to tell, from 0 to the run's replicates - 1, e.g. "
+        "--replicate 12 (default: 0)",
+    )
+    explain.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        type=_override,
+        metavar="PATH=VALUE",
+        help="change a scenario value by its dotted path, validated like the file, e.g. "
+        "--set council.strategy=table_anyway (repeatable)",
+    )
+    explain.add_argument(
+        "--format",
+        choices=tuple(EXPLAIN_FORMATS),
+        default="text",
+        help="text (default: plain English), markdown (a heading per round, for handouts) "
+        "or json (the events, machine-readable)",
     )
 
     validate = commands.add_parser(
@@ -262,6 +324,7 @@ def _dispatch(typed: list[str]) -> int:
         return USAGE
     commands = {
         "run": _run,
+        "explain": _explain,
         "validate": _validate,
         "schema": _schema,
         "plot": _plot,
@@ -323,6 +386,43 @@ def _run(args: argparse.Namespace) -> int:
         print(run.summary.to_text())
         print(f"\nresults: {written}")
     return 0
+
+
+def _explain(args: argparse.Namespace) -> int:
+    """Run replicate `--replicate` of the scenario alone, narrated, and print its story."""
+    try:
+        scenario = prepare_scenario(
+            args.scenario,
+            overrides=dict(args.overrides),
+            seed=args.seed,
+            source=f"{args.scenario} (command line)",
+        )
+    except ScenarioError as error:
+        return _error(str(error))
+    replicate, count = args.replicate, scenario.replicates
+    if not 0 <= replicate < count:
+        return _error(
+            f"--replicate {replicate} is out of range: a run of {args.scenario} has replicates "
+            f"0 to {count - 1} (--set replicates=N runs more)",
+            USAGE,
+        )
+    model = NegotiationModel(scenario, replicates=1, first_replicate=replicate, narrate=True)
+    model.run()
+    narrative = model.narrator.narrative(command=_batch_command(args, scenario.seed))
+    print(EXPLAIN_FORMATS[args.format](narrative), end="")
+    return 0
+
+
+def _batch_command(args: argparse.Namespace, seed: int) -> str:
+    """The run whose replicate `explain` tells: the scenario, the seed and the --set values."""
+    words = ["python", "run.py", args.scenario, "--seed", str(seed)]
+    typed = args.command_line[1:]
+    for index, word in enumerate(typed):
+        if word == "--set" and index + 1 < len(typed):
+            words += ["--set", typed[index + 1]]
+        elif word.startswith("--set="):
+            words += ["--set", word.removeprefix("--set=")]
+    return shlex.join(words)
 
 
 def _unusable(out: Path) -> str | None:

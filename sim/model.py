@@ -24,6 +24,7 @@ from sim.bodies import Council, DecisionRules, Troika
 from sim.checks import point, schema_check, unit_check
 from sim.compliance import COMPLIANCE_RULES
 from sim.mediation import Proposal
+from sim.narrative import Narrator
 from sim.parameters import ScenarioValues, draw_uncertain, party_arrays, stack, width
 from sim.records import QUANTILES, Outcome, RunRecords, SessionRecord, Trajectory, record_labels
 from sim.scenario import Alliance, Event, PartySpec, Scenario
@@ -80,6 +81,13 @@ class NegotiationModel(mesa.Model):
         collect: whether a Mesa `DataCollector` summarises every round across the live
             replicates (see `trajectory`); it costs about as much as the round itself at large
             R, so Monte Carlo sweeps leave it off.
+        narrate: whether the model tells what happens in each round, and why, as typed events
+            (`narrator`, `sim.narrative`); only with one replicate (`replicates=1`, with
+            `first_replicate` the replicate of a batch to tell). Narration reads the state and
+            draws no random number: the records are those of the same replicate unnarrated.
+
+    Raises:
+        ValueError: if `narrate` is asked for with more than one replicate.
     """
 
     def __init__(
@@ -89,6 +97,7 @@ class NegotiationModel(mesa.Model):
         seed: int | None = None,
         collect: bool = False,
         first_replicate: int = 0,
+        narrate: bool = False,
     ):
         self.seed = scenario.seed if seed is None else int(seed)
         super().__init__(rng=self.seed)
@@ -96,6 +105,14 @@ class NegotiationModel(mesa.Model):
         self.replicates = scenario.replicates if replicates is None else int(replicates)
         if self.replicates < 1:
             raise ValueError(f"replicates must be at least 1, got {self.replicates}")
+        if narrate and self.replicates != 1:
+            raise ValueError(
+                f"narrate=True tells the story of one replicate: it needs replicates=1, got "
+                f"{self.replicates} (narrate replicate n of a batch with replicates=1, "
+                "first_replicate=n)"
+            )
+        self.narrator: Narrator | None = None
+        """What happens in each round, and why, as typed events (`narrate=True` only)."""
         self.streams = ReplicateStreams(self.seed, self.replicates, first_replicate)
         """The random numbers of the replicates, drawn per block (`sim.streams`)."""
         self.drawn = draw_uncertain(scenario, self.streams, self.replicates)
@@ -197,6 +214,8 @@ class NegotiationModel(mesa.Model):
                 }
             )
             self.datacollector.collect(self)
+        if narrate:
+            self.narrator = Narrator(self, first_replicate)
 
     # --- the parties' state ----------------------------------------------------------------
 
@@ -402,6 +421,8 @@ class NegotiationModel(mesa.Model):
             self.running = False
             return
         round_ = self.steps
+        if self.narrator is not None:
+            self.narrator.begin(round_)
         self.happen(round_)
         self.feel_stalemate(round_)
         talks = self.troika is not None and self.troika.in_session(round_)
@@ -412,6 +433,8 @@ class NegotiationModel(mesa.Model):
             proposal = self.respond(proposal)
         self.last_proposal = proposal
         self.parties.concede(proposal, round_)
+        if self.narrator is not None:
+            self.narrator.moved(proposal)
         if self.council is not None and self.council.sits(round_):
             self.hold_session(round_)
         for actor in self.actors:
@@ -437,6 +460,8 @@ class NegotiationModel(mesa.Model):
             due = plan.happens[self._rows] & (plan.round[self._rows] == round_)
             if not due.any():
                 continue
+            if self.narrator is not None:  # before the changes: what they change from
+                self.narrator.event_happens(plan)
             for name, index, value in plan.changes:
                 if name == "position":
                     self.positions[index][..., due] = value
@@ -476,6 +501,8 @@ class NegotiationModel(mesa.Model):
             self.stalemate + self.offered,
             self.audience_cost[index],
         )
+        if self.narrator is not None:
+            self.narrator.pressure()
 
     def respond(self, proposal: Proposal) -> Proposal:
         """The disputants answer the troika: agreement where the proposal is joint and all accept.
@@ -486,6 +513,8 @@ class NegotiationModel(mesa.Model):
         accepted = proposal.united.copy()
         for disputant in self.disputants:
             accepted &= disputant.accepts(proposal.point)
+        if self.narrator is not None:
+            self.narrator.respond(proposal)
         return self._finish(accepted, Outcome.AGREEMENT, proposal.point, proposal)
 
     def hold_session(self, round_: int) -> None:
@@ -512,6 +541,8 @@ class NegotiationModel(mesa.Model):
         accepted = comply(self.disputants, session.draft, adopted)
         self.adopted[rows[adopted]] = True
         self.accepted[rows[accepted]] = True
+        if self.narrator is not None:
+            self.narrator.session(session, sitting, adopted)
         self._finish(accepted, Outcome.RESOLUTION, session.draft)
 
     def act_alone(self, actor: Party, round_: int) -> None:
@@ -544,6 +575,10 @@ class NegotiationModel(mesa.Model):
             live_terms = None if terms is None else terms[:, self._rows]
             judged = self.parties.judge(net, live_terms)[:, acts]
         self.recognised[:, acting] = (judged == YES) & others[:, None]
+        if self.narrator is not None:
+            self.narrator.act_alone(
+                actor, acts, net, None if terms is None else terms[:, self._rows]
+            )
         self._finish(acts, Outcome.UNILATERAL, point)
 
     def _finish(
@@ -559,6 +594,8 @@ class NegotiationModel(mesa.Model):
         """
         if not ended.any():
             return proposal
+        if self.narrator is not None:
+            self.narrator.outcome(outcome, point)
         rows = self._rows[ended]
         self.outcome[rows] = outcome
         self.end_round[rows] = self.steps

@@ -96,6 +96,8 @@ def amend_to_avoid_veto(council: Council, draft: np.ndarray) -> Preparation:
         target = total / np.maximum(weights.sum(axis=0), 1)
         amended = draft + council.amendment_step * (target - draft)
         amend = threatened & (council.sponsor.utility(amended) >= baseline)
+        if model.narrator is not None:
+            model.narrator.amendment(council, vetoers, amended, amend)
         if not amend.any():
             break
         draft[:, amend] = amended[:, amend]
