@@ -138,7 +138,8 @@ class Party(mesa.Agent):
         every round (finished replicates are dropped; their final positions are in
         `NegotiationModel.final_positions`), so read it again after a step. Assigning a point
         (an issue -> value mapping, K values, or (K, L)) moves the party there in every live
-        replicate, checked as a scenario's position is.
+        replicate. Both are on the unit scale (each issue's scale mapped to [0, 1]; see
+        `NegotiationModel.scales`).
         """
         view = self.model.positions[self.index]
         view.flags.writeable = False

@@ -264,6 +264,11 @@ class Council(CheckedBody):
         )
         return self.spec.model_copy(update=changed).rule(round_)
 
+    def _rows(self, rule: VotingRule) -> np.ndarray:
+        """The seat of each of the rule's members, in the rule's order (a term's own order)."""
+        seats = [party.name for party in self.members]
+        return np.array([seats.index(name) for name in rule.members])
+
     def expected_vetoers(self, draft: np.ndarray) -> np.ndarray:
         """Veto players the sponsor expects to block the draft, (M, L) bool.
 
@@ -322,9 +327,11 @@ class Council(CheckedBody):
         seated = self.seated(round_)
         votes = np.where(tabled[None, :] & seated[:, None], votes[self.member_index], ABSTAIN)
         votes = votes.astype(np.int8)
-        tally = self.rule(round_).count(votes[seated])
+        rule = self.rule(round_)
+        rows = self._rows(rule)  # the sitting members' seats, in the rule's order
+        tally = rule.count(votes[rows])
         vetoed = np.zeros(votes.shape, dtype=bool)
-        vetoed[seated] = tally.vetoed & tabled[None, :]
+        vetoed[rows] = tally.vetoed & tabled[None, :]
         if self.model.narrator is not None:
             self.model.narrator.voted(self, terms, tally)
         record = SessionRecord(

@@ -863,8 +863,9 @@ def _checked(model: NegotiationModel, index: int, name: str, value: Any) -> Any:
     if name in ("salience", "no_deal"):
         return point(value, issues, _CHECKS[name], name)
     checked = _CHECKS[name](value)
-    if name == "disputant" and np.delete(model.disputant, index).sum() + checked < 2:
-        raise ValueError("disputant: a negotiation needs at least two disputants")
+    talks = model.troika is not None
+    if name == "disputant" and talks and np.delete(model.disputant, index).sum() + checked < 2:
+        raise ValueError("disputant: talks need at least two disputants")
     return checked
 
 

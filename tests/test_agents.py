@@ -415,3 +415,26 @@ def test_a_member_who_has_left_does_not_vote():
     assert record.votes[0].tolist() == [ABSTAIN, ABSTAIN]  # not a member: no vote
     assert record.yes.tolist() == [9, 9] and record.no.tolist() == [5, 5]
     assert not record.vetoed.any() and model.adopted.all()
+
+
+def test_a_term_listing_its_members_in_another_order_weighs_each_vote_by_its_member():
+    # North (weight 10) votes yes on a draft at its own position, south and broker (1 each)
+    # vote no: 10 of 12 votes meet a quota of 10 weighted votes in either order of the list.
+    council = {
+        "voting": "majority",
+        "members": ["north", "south", "broker"],
+        "weights": {"north": 10, "south": 1, "broker": 1},
+        "threshold": 1,
+        "weight_threshold": 10,
+        "terms": [{"from_round": 2, "members": ["south", "broker", "north"]}],
+        "sponsor": "north",
+        "draft": {"a": 0.1, "b": 0.1},
+    }
+    for round_ in (1, 2):  # before and after the term that lists the members anew
+        model = make_model(replicates=2, council={**council, "sessions": [round_]})
+        for _ in range(round_):
+            model.step()
+        record = model.council_log.at(0)
+        assert record.votes[:, 0].tolist() == [YES, NO, NO]  # in seat order
+        assert record.yes.tolist() == [1, 1] and record.no.tolist() == [2, 2]
+        assert model.adopted.all()
