@@ -60,6 +60,7 @@ COMMANDS = (
     "analyse",
     "report",
     "validate-model",
+    "demo",
 )
 FIGURE_FORMATS = ("png", "svg", "pdf")
 EXPLAIN_FORMATS = {"text": to_text, "markdown": to_markdown, "json": to_json}
@@ -84,6 +85,7 @@ examples:
   python run.py plot results/kosovo_2007-20261127T120000Z --figure-format svg
   python run.py sweep scenarios/sweeps/red_lines_vs_ripeness.yaml --workers 2
   python run.py validate-model
+  python run.py demo
 
 exit status: 0 done, 1 invalid input (a scenario, a --set value, a results folder, a file
 that cannot be written), 2 usage error (the command line itself), 130 interrupted, 141 the
@@ -272,7 +274,52 @@ each with its kind, round, the parties involved and the numbers behind the decis
     )
     sweep_cli.add_commands(commands, _Formatter)
     validation.add_command(commands, _Formatter)
+    _demo_command(commands)
     return parser
+
+
+def _demo_command(commands: argparse._SubParsersAction) -> None:
+    """The `demo` command: the interactive page of `sim.app`."""
+    demo = commands.add_parser(
+        "demo",
+        help="open the interactive demo in a browser: step a run, move the controls",
+        description="Serve the interactive demo (a Mesa SolaraViz page) and print its address: "
+        "play, step and reset one run of a scenario, watch the issue space, the alliances, "
+        "the Council's votes and a log of what happens, and move the controls (flexibility, "
+        "red lines, alliances, the mediators, an inducement, the veto, the sponsor's "
+        "strategy, ripeness, the seed) to see how the outcome distribution of a batch of "
+        "300 runs changes. The page may open any scenario in scenarios/, scenarios/examples "
+        "and scenarios/teaching, and no other file. It listens on this computer only "
+        "(127.0.0.1) unless --host says otherwise; Ctrl-C stops it. Needs the demo extra: "
+        'pip install -e ".[demo]".',
+        epilog="""\
+examples:
+  python run.py demo
+  python run.py demo scenarios/teaching/veto.yaml --port 8800""",
+        formatter_class=_Formatter,
+    )
+    demo.add_argument(
+        "scenario",
+        nargs="?",
+        default="scenarios/kosovo_2007.yaml",
+        metavar="SCENARIO",
+        help="the scenario to open first, in scenarios/, scenarios/examples or "
+        "scenarios/teaching (default: scenarios/kosovo_2007.yaml)",
+    )
+    demo.add_argument(
+        "--port",
+        type=int,
+        default=8765,
+        metavar="P",
+        help="the port to listen on, e.g. --port 8800 (default: 8765; 0: any free port)",
+    )
+    demo.add_argument(
+        "--host",
+        default="127.0.0.1",
+        metavar="H",
+        help="the address to listen on (default: 127.0.0.1, this computer only); "
+        "e.g. --host 0.0.0.0 lets other computers on the network open the page",
+    )
 
 
 def _figure_format(parser: argparse.ArgumentParser) -> None:
@@ -333,6 +380,7 @@ def _dispatch(typed: list[str]) -> int:
         "analyse": sweep_cli.analyse,
         "report": sweep_cli.report,
         "validate-model": validation.validate_model,
+        "demo": _demo,
     }
     return commands[args.command](args)
 
@@ -515,3 +563,28 @@ def _plot(args: argparse.Namespace) -> int:
     for path in written:
         print(path)
     return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    """Serve the interactive demo (`sim.app`) until interrupted."""
+    from sim.app import scenarios, server  # the web libraries are imported only to serve
+
+    if (missing := server.missing()) is not None:
+        needed = f"the demo needs the demo extra ({missing} is missing): {server.EXTRA}"
+        return _error(needed, USAGE)
+    try:
+        path = scenarios.resolve(args.scenario, base=Path.cwd())
+        load_scenario(path)
+    except scenarios.DemoPathError as error:
+        return _error(str(error), USAGE)
+    except ScenarioError as error:
+        return _error(str(error))
+    try:
+        server.serve(scenarios.relative(path), args.host, args.port, say=_say)
+    except server.ServeError as error:
+        return _error(str(error))
+    return 0
+
+
+def _say(line: str) -> None:
+    print(line, flush=True)
