@@ -141,16 +141,7 @@ reproduces runs.csv exactly.""",
     run.add_argument(
         "--seed", type=int, metavar="S", help="random seed, e.g. --seed 7 (default: the file's)"
     )
-    run.add_argument(
-        "--set",
-        dest="overrides",
-        action="append",
-        default=[],
-        type=_override,
-        metavar="PATH=VALUE",
-        help="change a scenario value by its dotted path, validated like the file, e.g. "
-        "--set parties.russia.flexibility=0.3 (repeatable)",
-    )
+    _add_overrides(run, "parties.russia.flexibility=0.3")
     run.add_argument(
         "--out",
         type=Path,
@@ -207,16 +198,7 @@ each with its kind, round, the parties involved and the numbers behind the decis
         help="which replicate of the run to tell, from 0 to the run's replicates - 1, e.g. "
         "--replicate 12 (default: 0)",
     )
-    explain.add_argument(
-        "--set",
-        dest="overrides",
-        action="append",
-        default=[],
-        type=_override,
-        metavar="PATH=VALUE",
-        help="change a scenario value by its dotted path, validated like the file, e.g. "
-        "--set council.strategy=table_anyway (repeatable)",
-    )
+    _add_overrides(explain, "council.strategy=table_anyway")
     explain.add_argument(
         "--format",
         choices=tuple(EXPLAIN_FORMATS),
@@ -338,6 +320,20 @@ def _override(text: str) -> tuple[str, Any]:
         problem = error.problems[0]
         message = f"found {problem.found}; expected {problem.expected}"
         raise argparse.ArgumentTypeError(message) from None
+
+
+def _add_overrides(command: argparse.ArgumentParser, example: str) -> None:
+    """The repeatable `--set PATH=VALUE` option of a command that runs a scenario."""
+    command.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        type=_override,
+        metavar="PATH=VALUE",
+        help="change a scenario value by its dotted path, validated like the file, e.g. "
+        f"--set {example} (repeatable)",
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
