@@ -7,8 +7,7 @@
   print what the page shows (each ```python block followed by a plain ``` block).
 - Every author-year citation in the docstrings of sim/*.py is in docs/reference/bibliography.md.
 - Every relative link in docs/ and in the READMEs leads to a file that exists, and to a heading
-  that exists in it (a link to a page in `PLANNED`, which other work is writing, is skipped
-  until the page exists).
+  that exists in it.
 """
 
 from __future__ import annotations
@@ -199,11 +198,6 @@ FENCE = re.compile(r"^(```|~~~).*?^\1", re.S | re.M)
 CODE = re.compile(r"`[^`\n]*`")
 
 
-PLANNED = {"howto/write-a-scenario.md", "howto/enter-a-published-case.md", "validation.md"}
-"""Pages other work is writing: a link to one may lead nowhere until it exists (then it is
-checked like any other)."""
-
-
 def _pages() -> list[Path]:
     pages = sorted(DOCS.rglob("*.md"))
     return [*pages, ROOT / "README.md", ROOT / "results" / "README.md"]
@@ -245,9 +239,6 @@ def test_the_link_checker_finds_links():
 def test_relative_link_resolves(page, target):
     file, _, anchor = target.partition("#")
     destination = (page.parent / unquote(file)).resolve() if file else page
-    if not destination.exists() and destination.is_relative_to(DOCS):
-        if destination.relative_to(DOCS).as_posix() in PLANNED:
-            pytest.skip(f"{target}: planned, not written yet")
     assert destination.exists(), f"{page.relative_to(ROOT)}: {target} leads nowhere"
     if anchor and destination.suffix == ".md":
         assert anchor in anchors(destination), (
