@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from matplotlib import colormaps
+from matplotlib import colormaps, rc_context
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.offsetbox import AnchoredText
@@ -542,17 +542,19 @@ def render_figures(
 ) -> dict[str, Figure]:
     """Every figure of a run, by name.
 
-    Keys: "outcomes", "trajectories", "council_votes" (only for a scenario whose Security
-    Council holds sessions) and "time_to_outcome".
+    Keys: "outcomes", "trajectories", "council_votes" (only for a scenario whose council
+    holds sessions) and "time_to_outcome". Every text is drawn as written: a label such as
+    "$5 bn" is text, never matplotlib's math markup (which would fail on it after the run).
     """
     info = RunInfo.from_summary(summary)
-    figures = {
-        "outcomes": plot_outcomes(summary.outcomes, info),
-        "trajectories": plot_trajectories(trajectory, scenario, info),
-    }
-    if scenario.council is not None and scenario.council.sessions:
-        figures["council_votes"] = plot_council_votes(records, scenario, info)
-    figures["time_to_outcome"] = plot_time_to_outcome(records, scenario.horizon, info)
+    with rc_context({"text.parse_math": False}):  # read by each text as it is made
+        figures = {
+            "outcomes": plot_outcomes(summary.outcomes, info),
+            "trajectories": plot_trajectories(trajectory, scenario, info),
+        }
+        if scenario.council is not None and scenario.council.sessions:
+            figures["council_votes"] = plot_council_votes(records, scenario, info)
+        figures["time_to_outcome"] = plot_time_to_outcome(records, scenario.horizon, info)
     return figures
 
 

@@ -542,3 +542,17 @@ def test_no_council_figure_without_sessions(withdrawn):
     council = scenario.council.model_copy(update={"sessions": []})
     sessionless = scenario.model_copy(update={"council": council})
     assert "council_votes" not in render_figures(records, trajectory, summary, sessionless)
+
+
+def test_labels_are_drawn_as_text_not_math_markup():
+    # A label with "$" that is not valid mathtext would fail when the figure is drawn, after
+    # the run, and the results would be lost; it is drawn as written.
+    label = r"North $\frac{$ 5$ bn"
+    scenario = make_scenario(parties={"north": {"label": label}})
+    run = simulate(scenario, replicates=5, trajectories=True)
+    trajectory = run.trajectory.to_frame()
+    figures = render_figures(run.records, trajectory, run.summary, scenario)
+    for fig in figures.values():
+        fig.savefig(io.BytesIO(), format="png")  # draws every text
+    texts = figures["trajectories"].findobj(matplotlib.text.Text)
+    assert label in [text.get_text() for text in texts]
