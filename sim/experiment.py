@@ -81,6 +81,7 @@ from sim.distributions import (  # the distributions are shared with declared un
     Uniform,
     _Spec,
 )
+from sim.problems import describe
 from sim.records import Labels, RunRecords, record_labels, session_prefix
 from sim.scenario import (
     Name,
@@ -88,7 +89,6 @@ from sim.scenario import (
     Scenario,
     ScenarioError,
     _cross_check,
-    _describe,
     _one_of,
     _pydantic_problem,
     _set_path,
@@ -318,7 +318,7 @@ def load_sweep(path: str | Path) -> LoadedSweep:
     source = str(path)
     data = read_yaml_file(path)
     if not isinstance(data, Mapping):
-        raise ScenarioError(source, [Problem("", _describe(data), "a mapping of sweep keys")])
+        raise ScenarioError(source, [Problem("", describe(data), "a mapping of sweep keys")])
     if isinstance(data.get("parameters"), Mapping):  # sections by their former names too
         data = {
             **data,
@@ -390,7 +390,7 @@ def _shape_problem(dotted: str, value: Any) -> Problem:
         hint = next((_suggest(k, _SPEC_KEYS) for k in keys if _suggest(k, _SPEC_KEYS)), "")
         found = "a mapping with keys " + ", ".join(keys) if keys else "an empty mapping"
         return Problem(dotted, found, expected + hint)
-    return Problem(dotted, _describe(value), expected + " (a fixed value belongs in the scenario)")
+    return Problem(dotted, describe(value), expected + " (a fixed value belongs in the scenario)")
 
 
 def _design_problems(sweep: Sweep) -> list[Problem]:

@@ -16,8 +16,8 @@ import functools
 import json
 import math
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from types import UnionType
@@ -35,11 +35,14 @@ from sim.distributions import (
     Distribution,
     distribution_kind,
 )
+from sim.inputs import shown
 from sim.mediation import COMPROMISE_RULES
+from sim.problems import Problem, ScenarioError, describe
 from sim.stalemate import RED_LINE_RULES
 from sim.strategies import SPONSOR_STRATEGIES
 from sim.unilateral import UNILATERAL_RULES
 from sim.voting import VOTING_RULES, VotingRule, rule_from_preset
+from sim.yaml_reading import MAX_DEPTH, read_yaml, read_yaml_file
 
 Name = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
 """A party or issue name: lower-case letters, digits and underscores, starting with a letter."""
@@ -58,8 +61,6 @@ Day = Annotated[date, Field(strict=False)]
 
 NonNegative = Annotated[float, Field(ge=0.0)]
 """A number >= 0: a utility, a cost or a rate."""
-
-_TEXT_TAG = "tag:yaml.org,2002:str"
 
 
 class _Strict(BaseModel):
@@ -497,36 +498,6 @@ class Variant(_Strict):
     )
 
 
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong in a scenario: where, what was found, what was expected."""
-
-    path: str
-    found: str
-    expected: str
-
-    def __str__(self) -> str:
-        return f"{self.path or '(top level)'}: found {self.found}; expected {self.expected}"
-
-
-_TOO_DEEP = Problem("", "nesting too deep to read", "a scenario nested a few levels deep")
-
-
-class ScenarioError(ValueError):
-    """A scenario file (or an override) is invalid; the message lists every problem."""
-
-    def __init__(self, source: str, problems: Iterable[Problem]):
-        self.source = source
-        self.problems = list(problems)
-        if len(self.problems) == 1:
-            message = f"{source}: {self.problems[0]}"
-        else:
-            lines = [f"{source}: {len(self.problems)} problems"]
-            lines += [f"  {problem}" for problem in self.problems]
-            message = "\n".join(lines)
-        super().__init__(message)
-
-
 # --- loading -------------------------------------------------------------------------------
 
 
@@ -545,46 +516,22 @@ def parse_scenario(text: str, source: str = "<scenario>", base_dir: Path | None 
 
     A variant's `extends` is resolved against `base_dir` (default: the working directory).
     """
-    data = _read_yaml(text, source)
+    data = read_yaml(text, source)
     return _from_data(data, source, base_dir or Path.cwd(), ())
 
 
+MAX_EXTENDS = 16
+"""The longest chain of variants (`extends`) read."""
+
+
 def _load(path: Path, chain: tuple[Path, ...]) -> Scenario:
+    if len(chain) > MAX_EXTENDS:
+        raise ScenarioError(
+            str(chain[-1]),
+            [Problem("extends", f"a chain of more than {MAX_EXTENDS} variants", "a shorter chain")],
+        )
     data = read_yaml_file(path)
     return _from_data(data, str(path), path.parent, (*chain, path.resolve()))
-
-
-def read_yaml_file(path: Path) -> Any:
-    """Read a YAML file safely (`_read_yaml`); a file that cannot be read is a ScenarioError."""
-    source = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        reason = getattr(error, "strerror", None) or str(error)
-        raise ScenarioError(
-            source,
-            [Problem("", f"a file that cannot be read ({reason})", "a readable UTF-8 YAML file")],
-        ) from None
-    return _read_yaml(text, source)
-
-
-def _read_yaml(text: str, source: str) -> Any:
-    """Parse YAML safely; refuse repeated keys (PyYAML keeps the last) and non-text keys."""
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        problems = list(_key_problems(root, ()))
-    except yaml.YAMLError as error:
-        raise ScenarioError(source, [_yaml_problem(error)]) from None
-    except RecursionError:
-        raise ScenarioError(source, [_TOO_DEEP]) from None
-    if problems:
-        raise ScenarioError(source, problems)
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as error:  # e.g. a tag the safe loader refuses to construct
-        raise ScenarioError(source, [_yaml_problem(error)]) from None
-    except RecursionError:
-        raise ScenarioError(source, [_TOO_DEEP]) from None
 
 
 def _from_data(data: Any, source: str, base_dir: Path, chain: tuple[Path, ...]) -> Scenario:
@@ -693,9 +640,7 @@ def _dates_to_rounds(data: dict[str, Any]) -> list[Problem]:
             where = f"{section}.{key}.{index}.{date_key}"
             day = _as_date(item[date_key])
             if day is None:
-                problems.append(
-                    Problem(where, _describe(item[date_key]), "a date, e.g. 2012-01-01")
-                )
+                problems.append(Problem(where, describe(item[date_key]), "a date, e.g. 2012-01-01"))
             elif start is None or unit not in CALENDAR_UNITS:
                 problems.append(
                     Problem(
@@ -745,7 +690,10 @@ def validate_scenario(data: Any, source: str = "<scenario>") -> Scenario:
     (`RENAMED`).
     """
     if not isinstance(data, Mapping):
-        raise ScenarioError(source, [Problem("", _describe(data), "a mapping of scenario keys")])
+        raise ScenarioError(source, [Problem("", describe(data), "a mapping of scenario keys")])
+    unprintable = _unprintable_text(data)
+    if unprintable:
+        raise ScenarioError(source, unprintable)
     data = _current_names(data)
     dated = _dates_to_rounds(data)
     if dated:
@@ -765,6 +713,48 @@ def validate_scenario(data: Any, source: str = "<scenario>") -> Scenario:
     if problems:
         raise ScenarioError(source, problems)
     return scenario
+
+
+def _unprintable_text(data: Mapping[str, Any]) -> list[Problem]:
+    r"""Text (keys or values) that no file, figure or terminal should be given.
+
+    That is a control character other than a line break or a tab (YAML's `"\e"` writes an
+    escape, which would reach the terminal in a narrated run), or a lone surrogate, which no
+    UTF-8 file can hold (Python reads bytes that are not UTF-8, in a command-line argument
+    say, as lone surrogates; YAML's `"\udcff"` writes one). A container shared through
+    aliases is walked once.
+    """
+    problems, stack, seen = [], [((), data)], set()
+    while stack:
+        path, node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        items = node.items() if isinstance(node, Mapping) else enumerate(node)
+        for key, value in items:
+            here = (*path, str(key))
+            for text in (key, value):
+                flaw = _flaw(text) if isinstance(text, str) else None
+                if flaw:
+                    found = f"the text '{shown(text)}', with {flaw}"
+                    problems.append(Problem(".".join(here), found, _PLAIN_TEXT))
+            if isinstance(value, Mapping | list) and len(here) < MAX_DEPTH:
+                stack.append((here, value))
+    return problems
+
+
+_PLAIN_TEXT = "text without control characters (was the file read with the wrong encoding?)"
+
+
+def _flaw(text: str) -> str | None:
+    """What makes `text` unfit to print or write, if anything."""
+    if any(unicodedata.category(c) == "Cc" and c not in "\n\t\r" for c in text):
+        return "a control character"
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return "a lone surrogate"
+    return None
 
 
 def _issue_errors(errors: list[Any]) -> list[Any]:
@@ -819,7 +809,10 @@ def _close_pattern_maps(node: Any) -> None:
 
 
 def parse_override(text: str) -> tuple[str, Any]:
-    """Split `PATH=VALUE` (VALUE read as a YAML scalar or flow list) into a path and a value.
+    """Split `PATH=VALUE` into a path and a value.
+
+    VALUE is read as YAML (a scalar, or a flow list or mapping) by the reader and with the
+    limits of a scenario file (`sim.yaml_reading`): a repeated key is refused.
 
     Raises:
         ScenarioError: if there is no `=` or the value is not valid YAML.
@@ -827,11 +820,7 @@ def parse_override(text: str) -> tuple[str, Any]:
     path, sep, raw = text.partition("=")
     if not sep or not path.strip():
         raise ScenarioError("--set", [Problem("", repr(text), "PATH=VALUE, e.g. horizon=40")])
-    try:
-        value = yaml.safe_load(raw)
-    except yaml.YAMLError:
-        raise ScenarioError("--set", [Problem(path.strip(), repr(raw), "a YAML value")]) from None
-    return path.strip(), value
+    return path.strip(), read_yaml(raw, "--set", at=path.strip())
 
 
 def with_overrides(
@@ -901,7 +890,7 @@ def _set_path(data: Any, dotted: str, value: Any) -> Problem | None:
                 return Problem(here, repr(key), f"an index from 0 to {len(node) - 1}")
             key = int(key)
         else:
-            return Problem(".".join(keys[:depth]), _describe(node), "a mapping or list to index")
+            return Problem(".".join(keys[:depth]), describe(node), "a mapping or list to index")
         if last:
             node[key] = value
         else:
@@ -939,49 +928,6 @@ def copied_along(data: dict[str, Any], path: str) -> dict[str, Any]:
 # --- problems ------------------------------------------------------------------------------
 
 
-def _yaml_problem(error: yaml.YAMLError) -> Problem:
-    mark = getattr(error, "problem_mark", None)
-    where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-    what = getattr(error, "problem", None) or str(error)
-    return Problem(where, f"invalid YAML ({what})", "well-formed YAML")
-
-
-def _key_problems(
-    node: yaml.Node | None, path: tuple[str, ...], seen_nodes: set[int] | None = None
-) -> Iterable[Problem]:
-    """Keys that are repeated, or that YAML would not read as text (`no:` is a boolean).
-
-    A node reached again through an alias is checked once (so nested aliases cannot make the
-    walk exponential).
-    """
-    seen_nodes = set() if seen_nodes is None else seen_nodes
-    if id(node) in seen_nodes:
-        return
-    seen_nodes.add(id(node))
-    if isinstance(node, yaml.MappingNode):
-        seen: set[str] = set()
-        for key_node, value_node in node.value:
-            key = str(key_node.value)
-            here = (*path, key)
-            if key_node.tag != _TEXT_TAG:
-                kind = key_node.tag.rsplit(":", 1)[-1]
-                yield Problem(
-                    _dotted(here),
-                    f"the key {key!r}, which YAML reads as a {kind}",
-                    f"a name; quote it ('{key}') if it is one",
-                )
-            elif key in seen:
-                line = key_node.start_mark.line + 1
-                yield Problem(
-                    _dotted(here), f"the key {key!r} again on line {line}", "each key once"
-                )
-            seen.add(key)
-            yield from _key_problems(value_node, here, seen_nodes)
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            yield from _key_problems(item, (*path, str(index)), seen_nodes)
-
-
 def _pydantic_problem(error: Mapping[str, Any], root: type[BaseModel] = Scenario) -> Problem:
     loc = tuple(str(part) for part in error["loc"])
     kind = error["type"]
@@ -989,18 +935,18 @@ def _pydantic_problem(error: Mapping[str, Any], root: type[BaseModel] = Scenario
         allowed = _fields_at(root, loc)
         return Problem(_dotted(loc), f"unknown key {loc[-1]!r}", _one_of(loc[-1], allowed))
     if kind in ("model_type", "dict_type", "model_attributes_type"):
-        return Problem(_dotted(loc), _describe(error["input"]), "a mapping of keys to values")
+        return Problem(_dotted(loc), describe(error["input"]), "a mapping of keys to values")
     if kind == "missing":
         return Problem(_dotted(loc), "nothing", "a value (this key is required)")
     if kind == "literal_error":
         expected = error["msg"].removeprefix("Input should be ")
         return Problem(
-            _dotted(loc), _describe(error["input"]), expected + _suggest(error["input"], expected)
+            _dotted(loc), describe(error["input"]), expected + _suggest(error["input"], expected)
         )
     if kind == "string_pattern_mismatch":
         return Problem(
             _dotted(loc),
-            _describe(error["input"]),
+            describe(error["input"]),
             "a name of lower-case letters, digits and underscores, starting with a letter",
         )
     expected = error["msg"].removeprefix("Input should be ").removeprefix("Value error, ")
@@ -1011,7 +957,7 @@ def _pydantic_problem(error: Mapping[str, Any], root: type[BaseModel] = Scenario
             " (YAML reads yes, no, numbers and dates as values: quote text, 'yes' in a file, "
             "--set \"key='yes'\" on the command line)"
         )
-    return Problem(_dotted(loc), _describe(error["input"]), expected)
+    return Problem(_dotted(loc), describe(error["input"]), expected)
 
 
 def _looks_numeric(value: Any) -> bool:
@@ -1026,18 +972,6 @@ def _looks_numeric(value: Any) -> bool:
 
 def _dotted(loc: Iterable[str]) -> str:
     return ".".join(part for part in loc if part != "[key]" and not part.startswith("function-"))
-
-
-def _describe(value: Any) -> str:
-    if isinstance(value, Mapping):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    if value is None:
-        return "nothing"
-    if isinstance(value, date):
-        return f"the date {value.isoformat()}"
-    return repr(value)
 
 
 def _one_of(key: str, allowed: Iterable[str]) -> str:
@@ -1228,13 +1162,16 @@ def lift_distributions(data: Mapping[str, Any]) -> tuple[dict[str, Any], dict[st
     lifted["uncertainty"] = {path: d.model_dump(mode="json") for path, d in parsed.items()}
     if declared is not None and not isinstance(declared, Mapping):
         problems.append(
-            Problem("uncertainty", _describe(declared), "a mapping of path -> distribution")
+            Problem("uncertainty", describe(declared), "a mapping of path -> distribution")
         )
     return lifted, parsed, problems
 
 
 _MOST_DISTRIBUTIONS = 10_000
 """More distributions than this in one file are refused (an alias could repeat one endlessly)."""
+
+
+_TOO_DEEP = Problem("", "nesting too deep to read", "a scenario nested a few levels deep")
 
 
 class _TooManyDistributions(Exception):
@@ -1294,7 +1231,7 @@ def _distribution_problem(where: str, error: Mapping[str, Any]) -> Problem:
     loc = [str(part) for part in error["loc"] if not str(part).startswith(("function-", "tagged"))]
     kinds = [part for part in loc if part in DISTRIBUTION_KINDS]
     loc = [part for part in loc if part not in kinds] if len(kinds) > 1 else loc
-    found = _describe(error["input"])
+    found = describe(error["input"])
     expected = error["msg"].removeprefix("Input should be ").removeprefix("Value error, ")
     if error["type"] == "union_tag_invalid" or error["type"] == "union_tag_not_found":
         expected = "a distribution: " + DISTRIBUTION_SHAPES

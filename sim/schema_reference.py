@@ -28,8 +28,18 @@ from typing import Any, get_args
 from pydantic import BaseModel, TypeAdapter
 
 from sim import scenario as scenario_module
+from sim.inputs import SCENARIO_BYTES, MiB
+from sim.problems import SHOWN_PROBLEMS
 from sim.rules import Registry
-from sim.scenario import EVENT_VALUES, UNCERTAIN_VALUES, Name, Scenario, Variant
+from sim.scenario import (
+    EVENT_VALUES,
+    MAX_EXTENDS,
+    UNCERTAIN_VALUES,
+    Name,
+    Scenario,
+    Variant,
+)
+from sim.yaml_reading import MAX_DEPTH, MAX_INTEGER_DIGITS, MAX_VALUES
 
 COMMAND = "python -m sim.schema_reference > docs/reference/scenario.md"
 ODD = Path(__file__).resolve().parents[1] / "docs" / "ODD.md"
@@ -479,6 +489,7 @@ def reference() -> str:
         "- [Declared uncertainty](#declared-uncertainty)",
         "- [What an event may set](#what-an-event-may-set)",
         "- [Variant files](#variant-files)",
+        "- [Limits on what is read](#limits-on-what-is-read)",
         "",
     ]
     for section in found:
@@ -545,7 +556,34 @@ def reference() -> str:
     for section in variant_sections:
         body = _section_lines(section, _models(Variant), odd_top, odd, "At")
         lines += body[2:]  # under the "Variant files" heading
+    lines += _reading_limits()
     return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _reading_limits() -> list[str]:
+    """The limits a file (and a `--set` value) is read within (`sim.yaml_reading`)."""
+    return [
+        "## Limits on what is read",
+        "",
+        "A scenario, a file it `extends`, a sweep file and a `--set` value are read as untrusted "
+        "input, within limits far above any real scenario; past one, loading stops with an "
+        "error that names the file and the path, and nothing runs.",
+        "",
+        "| What | Limit |",
+        "| --- | --- |",
+        f"| a file | a regular file (not a pipe, device or folder) of at most "
+        f"{SCENARIO_BYTES // MiB} MiB of UTF-8 text |",
+        f"| values (mappings, lists and scalars) in one file or value | {MAX_VALUES:,} |",
+        f"| nesting | {MAX_DEPTH} levels |",
+        f"| an integer | {MAX_INTEGER_DIGITS} digits, checked before it is converted |",
+        f"| a chain of variants (`extends`) | {MAX_EXTENDS} files |",
+        "| keys | each once, and text (`no:` is a boolean: quote it) |",
+        "| text | no control characters but line breaks and tabs, and no lone surrogates |",
+        "",
+        "An error quotes at most a short excerpt of what it found, with control characters "
+        f"escaped, and lists at most {SHOWN_PROBLEMS} problems one by one.",
+        "",
+    ]
 
 
 def _cross_checks(odd: list[OddSection]) -> str:

@@ -563,7 +563,10 @@ def test_flexibility_override_succeeds_in_range_or_names_the_path(value: Any) ->
     try:
         changed = with_overrides(BASE, {"parties.beta.flexibility": value})
     except ScenarioError as error:
-        assert [p.path for p in error.problems] == ["parties.beta.flexibility"]
+        # the value's path, or a key inside it (text with a control character is named there)
+        assert [p.path.split(".")[:3] for p in error.problems] == [
+            ["parties", "beta", "flexibility"]
+        ]
     else:
         assert 0.0 <= changed.parties["beta"].flexibility <= 1.0
 
@@ -799,7 +802,8 @@ def test_nested_aliases_are_read_once(tmp_path: Path) -> None:
 def test_deep_nesting_is_an_error_not_a_traceback() -> None:
     text = scenario_text() + "description: " + "[" * 5000 + "]" * 5000 + "\n"
     problem = only_problem(text)
-    assert problem.found == "nesting too deep to read"
+    assert problem.found == "nesting deeper than 40 levels"
+    assert problem.path == "description" + ".0" * 39
 
 
 # --------------------------------------------------------------------------------------------

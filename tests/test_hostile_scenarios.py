@@ -1,0 +1,343 @@
+"""A catalogue of hostile and careless scenario inputs, each with the message it must give.
+
+Every case is a file (or a `--set` value) that once escaped as a traceback, hung, exhausted
+memory or printed too much, together with its relatives. Each must be refused with a
+`ScenarioError` that names the source and a path, quotes at most a short escaped excerpt
+of what it found, and says what was expected; on the command line, with exit status 1, one
+`error:` message and nothing written.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import yaml
+
+from sim.inputs import SCENARIO_BYTES, shown
+from sim.problems import SHOWN_PROBLEMS
+from sim.scenario import (
+    MAX_EXTENDS,
+    ScenarioError,
+    load_scenario,
+    parse_override,
+    validate_scenario,
+    with_overrides,
+)
+from sim.yaml_reading import MAX_DEPTH, MAX_INTEGER_DIGITS, MAX_VALUES
+
+ROOT = Path(__file__).resolve().parent.parent
+BASE = ROOT / "scenarios" / "examples" / "two_party_bargaining.yaml"
+LONGEST_MESSAGE = 4000
+"""No message about one input is longer (a 20 MB value once gave a 20 MB message)."""
+
+
+def base_text() -> str:
+    return BASE.read_text(encoding="utf-8")
+
+
+def base_data() -> dict:
+    return yaml.safe_load(base_text())
+
+
+def with_line(key: str, value: str) -> str:
+    """The base scenario with the top-level `key` set to the YAML text `value`."""
+    data = base_data()
+    data.pop(key, None)
+    return yaml.safe_dump(data, sort_keys=False) + f"{key}: {value}\n"
+
+
+def nested(depth: int) -> str:
+    return "[" * depth + "]" * depth
+
+
+# --- files: each builder writes the input under tmp and returns the path to load ----------
+
+
+def _file(text: str | bytes) -> Callable[[Path], Path]:
+    def build(tmp: Path) -> Path:
+        path = tmp / "scenario.yaml"
+        if isinstance(text, bytes):
+            path.write_bytes(text)
+        else:
+            path.write_text(text, encoding="utf-8")
+        return path
+
+    return build
+
+
+def _special(target: str) -> Callable[[Path], Path]:
+    """A scenario path that is (a link to) a special file."""
+
+    def build(tmp: Path) -> Path:
+        path = tmp / "scenario.yaml"
+        if target == "fifo":
+            os.mkfifo(path)
+        elif target == "folder":
+            path.mkdir()
+        else:
+            path.symlink_to(target)
+        return path
+
+    return build
+
+
+def _extending(target: str) -> Callable[[Path], Path]:
+    """A variant whose `extends` names `target` (a special file, or one `_special` builds)."""
+
+    def build(tmp: Path) -> Path:
+        base = target if target.startswith("/") else str(_special(target)(tmp))
+        variant = tmp / "variant.yaml"
+        variant.write_text(f"extends: {base}\nname: v\nchanges: {{horizon: 10}}\n")
+        return variant
+
+    return build
+
+
+def _chain(length: int) -> Callable[[Path], Path]:
+    def build(tmp: Path) -> Path:
+        (tmp / "v0.yaml").write_text(base_text(), encoding="utf-8")
+        for step in range(1, length + 1):
+            (tmp / f"v{step}.yaml").write_text(
+                f"extends: v{step - 1}.yaml\nname: v{step}\nchanges: {{horizon: {10 + step}}}\n"
+            )
+        return tmp / f"v{length}.yaml"
+
+    return build
+
+
+def _named(name: str) -> Callable[[Path], Path]:
+    """A missing file whose name holds terminal escape codes."""
+    return lambda tmp: tmp / name
+
+
+ESC = "\x1b[2J\x1b[31m"
+MANY_ITEMS = "sources: [" + "0, " * (MAX_VALUES + 10) + "]\n"
+
+FILES = {
+    # special files, directly and through `extends`
+    "dev-zero": (_special("/dev/zero"), "not a regular file but a device"),
+    "dev-urandom": (_special("/dev/urandom"), "not a regular file but a device"),
+    "dev-null": (_special("/dev/null"), "not a regular file but a device"),
+    "fifo": (_special("fifo"), "not a regular file but a pipe (FIFO)"),
+    "folder": (_special("folder"), "not a regular file but a folder"),
+    "missing": (_named("nothing-here.yaml"), "No such file or directory"),
+    "extends-dev-zero": (_extending("/dev/zero"), "not a regular file but a device"),
+    "extends-fifo": (_extending("fifo"), "not a regular file but a pipe (FIFO)"),
+    "extends-folder": (_extending("folder"), "not a regular file but a folder"),
+    "extends-etc-passwd": (_extending("/etc/passwd"), "found the text 'root:"),
+    "extends-chain-too-long": (_chain(MAX_EXTENDS + 2), "a chain of more than 16 variants"),
+    # sizes and counts
+    "over-size-limit": (
+        _file("# " + "x" * SCENARIO_BYTES + "\n"),
+        "larger than the limit of 1 MiB",
+    ),
+    "too-many-values": (_file(MANY_ITEMS), f"found more than {MAX_VALUES:,} values"),
+    "deep-nesting": (_file(with_line("sources", nested(2000))), "nesting deeper than 40 levels"),
+    "deep-mapping": (
+        _file(with_line("sources", "{a: " * 100 + "1" + "}" * 100)),
+        "nesting deeper than 40 levels",
+    ),
+    # integers beyond Python's digit limit, in every base YAML reads
+    "seed-5000-digits": (_file(with_line("seed", "9" * 5000)), "an integer of 5,000 digits"),
+    "horizon-5000-digits": (_file(with_line("horizon", "1" * 5000)), "an integer of 5,000"),
+    "seed-negative-5000": (_file(with_line("seed", "-" + "9" * 5000)), "of 5,000 digits"),
+    "seed-hex-4000": (_file(with_line("seed", "0x" + "f" * 4000)), "an integer of 4,000 digits"),
+    "seed-octal": (_file(with_line("seed", "0" + "7" * 200)), "an integer of 201 digits"),
+    "seed-binary": (_file(with_line("seed", "0b" + "1" * 5000)), "an integer of 5,000 digits"),
+    "seed-sexagesimal": (_file(with_line("seed", "1" + ":30" * 200)), "an integer of 401 digits"),
+    "seed-underscores": (_file(with_line("seed", "1_000" * 100)), "an integer of 400 digits"),
+    "seed-tagged-int": (_file(with_line("seed", "!!int " + "1" * 200)), "of 200 digits"),
+    # values the YAML library cannot construct
+    "impossible-date": (_file(with_line("start", "2012-02-30")), "cannot read as a timestamp"),
+    "bad-base64": (_file(with_line("description", "!!binary 'zz'")), "base64"),
+    "python-tag": (_file(with_line("description", "!!python/name:os.system")), "python/name"),
+    "float-tag-on-text": (_file(with_line("horizon", "!!float abc")), "cannot read as a float"),
+    # text that is not text
+    "not-utf8": (_file(b"name: \xff\xfe\n"), "not UTF-8 text (byte 0xff on line 1)"),
+    "lone-surrogate-label": (
+        _file(base_text().replace("label: Coastal state", 'label: "\\udcff"')),
+        "with a lone surrogate",
+    ),
+    "lone-surrogate-description": (
+        _file(with_line("description", '"abc \\ud800 def"')),
+        "with a lone surrogate",
+    ),
+    # what is quoted back
+    "escape-codes-in-name": (_named(f"evil{ESC}.yaml"), "evil\\x1b[2J\\x1b[31m.yaml"),
+    "escape-codes-in-value": (
+        _file(with_line("horizon", f'"12{ESC}"'.replace("\x1b", "\\e"))),
+        "'12\\x1b[2J\\x1b[31m'",
+    ),
+    "huge-name": (_file(with_line("name", "a" * 500_000)), "(500,000 characters)"),
+    "huge-key": (_file(with_line("z" * 100_000, "1")), "could not find expected ':'"),
+    "huge-explicit-key": (_file(base_text() + "? " + "z" * 100_000 + "\n: 1\n"), "(100,000 char"),
+    "control-character": (_file(with_line("description", "a\x07b")), "the character '\\x07'"),
+}
+
+
+@pytest.mark.parametrize(("build", "expected"), FILES.values(), ids=FILES.keys())
+def test_a_hostile_file_is_refused_with_a_short_escaped_message(
+    tmp_path: Path, build: Callable[[Path], Path], expected: str
+) -> None:
+    path = build(tmp_path)
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(path)
+    message = str(caught.value)
+    assert expected in message
+    assert_safe(message)
+
+
+def assert_safe(message: str) -> None:
+    """Short, and no control character but line breaks."""
+    assert len(message) <= LONGEST_MESSAGE
+    assert all(c.isprintable() or c == "\n" for c in message), shown(message, None)
+
+
+# --- the command line: one message, exit 1, nothing written -------------------------------
+
+ON_THE_COMMAND_LINE = [
+    "dev-zero",
+    "fifo",
+    "extends-etc-passwd",
+    "deep-nesting",
+    "seed-5000-digits",
+    "lone-surrogate-label",
+    "escape-codes-in-name",
+    "huge-name",
+]
+
+
+@pytest.mark.parametrize("case", ON_THE_COMMAND_LINE)
+def test_the_command_line_refuses_it_and_writes_nothing(tmp_path: Path, case: str) -> None:
+    inputs = tmp_path / "inputs"
+    inputs.mkdir()
+    build, expected = FILES[case]
+    path = build(inputs)
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "run.py"), str(path), "--replicates", "2"],
+        cwd=tmp_path,
+        capture_output=True,
+        timeout=120,
+    )
+    stderr = done.stderr.decode("utf-8", "replace")
+    assert done.returncode == 1, stderr
+    assert stderr.startswith("error: ") and "Traceback" not in stderr
+    assert expected in stderr
+    assert b"\x1b" not in done.stderr and done.stdout == b""
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["inputs"]
+
+
+# --- `--set` values: the same reader and limits as files -----------------------------------
+
+SETS = {
+    "nested-2000": (f"sources={nested(2000)}", "sources.0.0.0", "nesting deeper than 40"),
+    "nested-mappings": ("sources=" + "{a: " * 60 + "1" + "}" * 60, "", "nesting deeper"),
+    "duplicate-key": (
+        "parties.coastal.red_lines={x: 10, x: 20}",
+        "parties.coastal.red_lines.x",
+        "the key 'x' again on line 1",
+    ),
+    "number-as-key": ("parties.coastal.red_lines={1: 10}", "red_lines.1", "reads as a int"),
+    "hex-seed-4000": ("seed=0x" + "f" * 4000, "seed", "an integer of 4,000 digits"),
+    "decimal-seed-5000": ("seed=" + "7" * 5000, "seed", "an integer of 5,000 digits"),
+    "too-many-items": ("sources=[" + "0," * (MAX_VALUES + 5) + "]", "sources", "more than"),
+    "unclosed": ("horizon=[1, 2", "horizon", "invalid YAML"),
+    "python-tag": ("horizon=!!python/object:os.system 1", "horizon", "python/object"),
+    "impossible-date": ("start=2012-13-45", "start", "cannot read as a timestamp"),
+    "no-equals": ("horizon", "", "PATH=VALUE"),
+}
+
+
+@pytest.mark.parametrize(("text", "path", "expected"), SETS.values(), ids=SETS.keys())
+def test_a_hostile_set_value_is_refused(text: str, path: str, expected: str) -> None:
+    with pytest.raises(ScenarioError) as caught:
+        parse_override(text)
+    message = str(caught.value)
+    assert message.startswith("--set: ")
+    assert path in message and expected in message
+    assert_safe(message)
+
+
+def test_a_set_value_is_read_as_a_file_value_is() -> None:
+    assert parse_override("parties.coastal.red_lines={quota: 10}") == (
+        "parties.coastal.red_lines",
+        {"quota": 10},
+    )
+    assert parse_override("seed=0x10") == ("seed", 16)
+    assert parse_override("horizon=" + "9" * MAX_INTEGER_DIGITS)[1] == int("9" * 100)
+
+
+def test_a_valid_but_huge_integer_is_refused_by_its_field_in_a_short_message() -> None:
+    base = load_scenario(BASE)
+    with pytest.raises(ScenarioError) as caught:
+        with_overrides(base, {"horizon": 10**99})
+    assert "horizon: found an integer of about 100 digits" in str(caught.value)
+
+
+@pytest.mark.parametrize("argument", [b"label=\xff\xfe", b"label=ok\xed\xa0\x80"])
+def test_bytes_that_are_not_utf8_in_a_set_value_are_refused(
+    tmp_path: Path, argument: bytes
+) -> None:
+    done = subprocess.run(
+        [
+            sys.executable.encode(),
+            str(ROOT / "run.py").encode(),
+            str(BASE).encode(),
+            b"--set",
+            b"parties.coastal." + argument,
+            b"--replicates",
+            b"2",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        timeout=120,
+    )
+    stderr = done.stderr.decode("utf-8", "replace")
+    assert done.returncode == 2, stderr  # a usage error, as every --set refused on reading
+    assert "argument --set: found the character '\\ud" in stderr
+    assert "lone surrogates" in stderr
+    assert "Traceback" not in stderr and list(tmp_path.iterdir()) == []
+
+
+# --- the Python API: the same limits on what a message quotes -----------------------------
+
+
+def test_a_twenty_megabyte_value_gives_a_short_message() -> None:
+    data = base_data()
+    data["name"] = "n" * 20_000_000
+    with pytest.raises(ScenarioError) as caught:
+        validate_scenario(data, source="big")
+    assert "(20,000,000 characters)" in str(caught.value)
+    assert_safe(str(caught.value))
+
+
+def test_ten_thousand_problems_are_counted_not_listed() -> None:
+    data = base_data()
+    data["sources"] = [{"bad": index} for index in range(10_000)]
+    with pytest.raises(ScenarioError) as caught:
+        validate_scenario(data, source="many")
+    message = str(caught.value)
+    assert message.startswith("many: 10000 problems")
+    assert f"... and {10_000 - SHOWN_PROBLEMS} more" in message
+    assert len(message.splitlines()) == SHOWN_PROBLEMS + 2
+
+
+def test_a_surrogate_in_a_key_is_refused_with_its_path() -> None:
+    data = base_data()
+    data["parties"]["coastal"]["red_lines"] = {"\udcff": 1}
+    with pytest.raises(ScenarioError) as caught:
+        validate_scenario(data, source="keys")
+    assert "parties.coastal.red_lines.\\udcff: found the text '\\udcff'" in str(caught.value)
+
+
+def test_the_depth_limit_is_far_above_any_scenario() -> None:
+    """The shipped scenarios are at most a few levels deep: the limit refuses only abuse."""
+    assert MAX_DEPTH >= 20
+    for path in sorted((ROOT / "scenarios").rglob("*.yaml")):
+        text = path.read_text(encoding="utf-8")
+        assert len(text.encode()) < SCENARIO_BYTES / 10
