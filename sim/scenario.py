@@ -47,6 +47,9 @@ from sim.yaml_reading import MAX_DEPTH, read_yaml, read_yaml_file
 Name = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
 """A party or issue name: lower-case letters, digits and underscores, starting with a letter."""
 
+Label = Annotated[str, StringConstraints(max_length=120)]
+"""A display name, drawn on figures and told in narrated runs: at most 120 characters."""
+
 Unit = Annotated[float, Field(ge=0.0, le=1.0)]
 """A number in [0, 1]: a coordinate of the issue space, a share or a probability."""
 
@@ -70,7 +73,7 @@ class _Strict(BaseModel):
 class PartySpec(_Strict):
     """One party (agent): its stance, power and roles."""
 
-    label: str | None = Field(None, description="Display name, e.g. 'Russian Federation'.")
+    label: Label | None = Field(None, description="Display name, e.g. 'Russian Federation'.")
     position: Point = Field(description="Ideal point: one value per issue, on its scale.")
     salience: dict[Name, Annotated[float, Field(ge=0.0)]] | None = Field(
         None,
@@ -161,7 +164,7 @@ class CouncilSession(_Strict):
     date: Day | None = Field(
         None, description="The day it sits, in place of the round (needs the scenario's start)."
     )
-    label: str | None = Field(None, description="What was voted on, e.g. 'S/2011/612'.")
+    label: Label | None = Field(None, description="What was voted on, e.g. 'S/2011/612'.")
     draft: Point | None = Field(None, description="The draft tabled; default: the body's draft.")
     sponsor: Name | None = Field(None, description="Its sponsor; default: the body's sponsor.")
     strategy: SPONSOR_STRATEGIES.choice() | None = Field(  # type: ignore[valid-type]
@@ -189,7 +192,7 @@ class CouncilSpec(_Strict):
     the fields below may replace.
     """
 
-    label: str | None = Field(None, description="Display name, e.g. 'UN Security Council'.")
+    label: Label | None = Field(None, description="Display name, e.g. 'UN Security Council'.")
     voting: VOTING_RULES.choice() = Field(  # type: ignore[valid-type]
         "security_council", description="The voting rule's preset (see sim.voting.VOTING_RULES)."
     )
@@ -369,7 +372,9 @@ class Event(_Strict):
     """A scheduled or random event: at a round, with a probability, party values change."""
 
     name: Name
-    label: str | None = Field(None, description="What happened, in words.")
+    label: Annotated[str, StringConstraints(max_length=400)] | None = Field(
+        None, description="What happened, in words."
+    )
     round: Annotated[int, Field(ge=1)] = Field(description="The round it happens in.")
     probability: Unit = Field(1.0, description="The chance it happens in a replicate.")
     set: dict[str, Any] = Field(
@@ -388,7 +393,7 @@ class Issue(_Strict):
         description="[low, high]: the ends of the scale positions are given on, e.g. [0, 10] "
         "or [0, 100] for a published scale; default [0, 1].",
     )
-    labels: Annotated[list[str], Field(min_length=2, max_length=2)] | None = Field(
+    labels: Annotated[list[Label], Field(min_length=2, max_length=2)] | None = Field(
         None, description="What the low and the high end stand for, e.g. [no standards, strict]."
     )
 
@@ -399,7 +404,9 @@ class Scenario(_Strict):
     name: Name
     description: str = ""
     sources: list[str] = Field(default_factory=list)
-    time_unit: str = Field("round", description="What one round stands for, e.g. 'week'.")
+    time_unit: Annotated[str, StringConstraints(max_length=40)] = Field(
+        "round", description="What one round stands for, e.g. 'week'."
+    )
     start: Day | None = Field(
         None,
         description="The day round 1 begins; with a time_unit of day, week, month or year, "

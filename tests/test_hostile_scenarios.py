@@ -341,3 +341,41 @@ def test_the_depth_limit_is_far_above_any_scenario() -> None:
     for path in sorted((ROOT / "scenarios").rglob("*.yaml")):
         text = path.read_text(encoding="utf-8")
         assert len(text.encode()) < SCENARIO_BYTES / 10
+
+
+# --- labels are text: markup is drawn as it is written -------------------------------------
+
+MARKUP = " ".join(["$x^$", "$\\frac{1}{$", "50% _under_ {braces}", "a\\nb", "$$", "\\$5", "^_^"])
+"""Invalid mathtext, TeX commands, and characters TeX would read: once fatal when drawing."""
+
+
+def test_text_that_looks_like_markup_is_drawn_as_text(tmp_path: Path) -> None:
+    markup = MARKUP
+    data = base_data()
+    data["parties"]["coastal"]["label"] = f"Coastal {markup}"
+    data["issues"]["quota"]["description"] = f"Share {markup}"
+    data["issues"]["quota"]["labels"] = [f"none {markup}", f"all {markup}"]
+    data["time_unit"] = "week $x^$ 50% {b} \\$"
+    path = tmp_path / "markup.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "run.py"), str(path), "--replicates", "5", "--quiet"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    folder = Path(tmp_path, done.stdout.strip())
+    assert {"outcomes.png", "trajectories.png", "manifest.json"} <= {
+        p.name for p in folder.iterdir()
+    }
+
+
+def test_a_label_longer_than_a_figure_can_show_is_refused(tmp_path: Path) -> None:
+    text = base_text().replace("label: Coastal state", "label: " + "W" * 60_000)
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(_file(text)(tmp_path))
+    message = str(caught.value)
+    assert "parties.coastal.label: found the text 'WWW" in message
+    assert "(60,000 characters)" in message and "at most 120 characters" in message
