@@ -24,6 +24,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from sim.inputs import shown_path
 from sim.model import NegotiationModel
 from sim.records import RunRecords, Trajectory
 from sim.results import (
@@ -227,6 +228,7 @@ def redraw_figures(folder: str | Path, figure_format: str = "png") -> list[Path]
         try:
             save_figure(path, figure)
         except OSError as error:
-            raise ResultsError(f"cannot write {path}: {error.strerror or error}") from None
+            reason = error.strerror or str(error)
+            raise ResultsError(f"cannot write {shown_path(path)}: {reason}") from None
         written.append(path)
     return written

@@ -5,11 +5,16 @@ Council's record per session declared once in `SessionRecord`. Each array field 
 is written as columns of the tidy table (its `Column` kind), so `RunRecords.to_frame` and
 `RunRecords.from_frame` are the two directions of one mapping and round-trip exactly. Summaries
 and figures read the typed records, never the column names.
+
+Reading a table back checks it against the same declarations, whatever its source: exactly the
+columns the writer writes, in order (`check_columns`), and every value of the kind and within the
+range its field declares (`Column.bounds`), so a doctored table is refused with a message naming
+its column, its row, the value found (a short excerpt, `sim.inputs.shown`) and what was expected.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, fields
 from enum import IntEnum
 from typing import TYPE_CHECKING, Any
@@ -17,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from sim.inputs import EXCERPT, shown
 from sim.voting import ABSTAIN, NO, YES
 
 if TYPE_CHECKING:
@@ -69,6 +75,8 @@ class Labels:
     """Per session, which of `members` sit in it (empty: all of them, in every session)."""
     scales: tuple[tuple[float, float], ...] = ()
     """Per issue, its scale (low, high) (empty: [0, 1] on every issue)."""
+    horizon: int | None = None
+    """The scenario's last round (None: not known; reading records back needs it)."""
 
     def scale(self, issue: int) -> tuple[float, float]:
         """The scale of issue number `issue`."""
@@ -97,8 +105,8 @@ class Column:
     - `votes`: (M, R) vote codes, a column `<name>.<member>` per member holding yes, no or
       abstain, "" where no vote was held (the code is then ABSTAIN);
     - `sessions`: a `SessionRecord` of S sessions: the drafts tabled and withdrawn over all
-      sessions (`drafts_tabled`, `drafts_withdrawn`, written, not read back), then each
-      session's fields under `session<round>.`.
+      sessions (`drafts_tabled`, `drafts_withdrawn`, written, and read back only as checked
+      counts), then each session's fields under `session<round>.`.
 
     Every column name may carry a `prefix` (a session's fields carry theirs).
     """
@@ -110,8 +118,12 @@ class Column:
     axis: str | None = None
     """For `names` and `votes`: "parties" or "members"."""
     bounds: tuple[float, float] | str | None = None
-    """For numbers: the range every value read back must lie in (and not be missing); for
-    points on the issues, "scale" (the issue's scale) or "span" (0 to its length)."""
+    """For numbers: the range every value read back must lie in: a pair (low, high); for points
+    on the issues "scale" (the issue's scale) or "span" (0 to its length); "horizon" (a round,
+    0 to the scenario's horizon), "members" (0 to the number of Council members) or "sessions"
+    (0 to the number of Council sessions). Numbers read back are finite whatever their bounds."""
+    missing: bool = False
+    """For numbers: whether a value may be missing (NaN, written as an empty field)."""
 
     def columns(self, field_name: str, labels: Labels, prefix: str = "") -> list[tuple[str, bool]]:
         """The columns this field is written to, each with whether it holds text."""
@@ -181,41 +193,32 @@ class Column:
     def decode(self, field_name: str, frame: pd.DataFrame, labels: Labels, prefix: str = "") -> Any:
         """The field read back from its columns of `frame`.
 
-        Raises ValueError, naming the column, if they do not fit.
+        The columns are there (`RunRecords.from_frame` checks them first). Raises ValueError,
+        naming the column, the value and its row, if a value does not fit.
         """
         names = [name for name, _ in self.columns(field_name, labels, prefix)]
-        missing = [name for name in names if name not in frame.columns]
-        if missing:
-            raise ValueError(f"no column {missing[0]!r} in the runs table")
         if self.kind == "number":
-            return self._checked(frame[names[0]])
+            return self._checked(frame[names[0]], labels)
         if self.kind == "outcome":
             return _codes(frame[names[0]], {o.label: o for o in Outcome}, np.int8)
         if self.kind == "per_issue":
-            values = [self._checked(frame[n], self._bounds(labels, k)) for k, n in enumerate(names)]
+            values = [self._checked(frame[n], labels, k) for k, n in enumerate(names)]
             return np.stack(values, axis=-1).reshape(len(frame), len(names))
         if self.kind == "rows":
-            values = [self._checked(frame[n]) for n in names]
+            values = [self._checked(frame[n], labels) for n in names]
             return np.array(values, dtype=self.dtype).reshape(len(names), len(frame))
         if self.kind == "per_party_issue":
             shape = (len(labels.parties), len(labels.issues), len(frame))
             k = len(labels.issues)
             values = np.array(
-                [self._checked(frame[n], self._bounds(labels, i % k)) for i, n in enumerate(names)]
+                [self._checked(frame[n], labels, i % k) for i, n in enumerate(names)]
             ).reshape(shape)
             return values.transpose(0, 2, 1).copy()
         if self.kind == "names":
-            axis = self._axis(labels)
-            lists = [_text(value) for value in frame[names[0]]]
-            unknown = {n for item in lists for n in item.split(";") if n and n not in axis}
-            if unknown:
-                raise ValueError(f"{names[0]} names {sorted(unknown)[0]!r}, not one of {axis}")
-            hits = np.zeros((len(axis), len(frame)), dtype=bool)
-            for r, item in enumerate(lists):
-                for name in filter(None, item.split(";")):
-                    hits[axis.index(name), r] = True
-            return hits
+            return _hits(frame[names[0]], self._axis(labels))
         if self.kind == "sessions":
+            for total in ("drafts_tabled", "drafts_withdrawn"):
+                _SESSION_COUNT._checked(frame[total], labels)
             log = SessionRecord.empty(len(labels.sessions), len(labels.members), len(frame))
             for s, round_ in enumerate(labels.sessions):
                 decoded = {
@@ -232,31 +235,48 @@ class Column:
     def _axis(self, labels: Labels) -> tuple[str, ...]:
         return labels.members if self.axis == "members" else labels.parties
 
-    def _bounds(self, labels: Labels, issue: int) -> tuple[float, float] | None:
-        """This field's bounds on issue number `issue`: its scale, or its scale's length."""
-        low, high = labels.scale(issue)
-        if self.bounds == "scale":
-            return low, high
-        if self.bounds == "span":
-            return 0.0, high - low
-        return self.bounds
+    def _range(self, labels: Labels, issue: int | None) -> tuple[float, float, str]:
+        """The bounds of this field's values (on issue number `issue`), and how to say them."""
+        if self.bounds in ("scale", "span"):
+            low, high = labels.scale(issue)
+            if self.bounds == "span":
+                return 0.0, high - low, f"0 to {high - low:g}, the length of {labels.issues[issue]}"
+            return low, high, f"{low:g} to {high:g}, the scale of {labels.issues[issue]}"
+        if self.bounds == "horizon":
+            return 0, labels.horizon, f"0 to the horizon {labels.horizon}"
+        if self.bounds == "members":
+            return 0, len(labels.members), f"0 to {len(labels.members)}, the Council's members"
+        if self.bounds == "sessions":
+            return 0, len(labels.sessions), f"0 to {len(labels.sessions)}, the Council's sessions"
+        if isinstance(self.bounds, tuple):
+            low, high = self.bounds
+            return low, high, f"{low:g} to {high:g}"
+        return -np.inf, np.inf, "a finite number"
 
-    def _checked(self, values: pd.Series, bounds: Any = None) -> np.ndarray:
-        """A column of numbers in this field's dtype and bounds (or the `bounds` given)."""
+    def _checked(self, values: pd.Series, labels: Labels, issue: int | None = None) -> np.ndarray:
+        """A column of numbers in this field's dtype, within its bounds (on issue `issue`).
+
+        A value may be missing only where the field allows it. Raises ValueError naming the
+        column, the first value that does not fit and its row.
+        """
         numbers = _numbers(values, self.dtype)
-        bounds = self.bounds if bounds is None else bounds
-        if bounds is not None:
-            low, high = bounds
-            outside = ~((numbers >= low) & (numbers <= high))
-            if outside.any():
-                found = numbers[int(np.argmax(outside))].item()
-                raise ValueError(f"{values.name} holds {found!r}; expected {low:g} to {high:g}")
+        if numbers.dtype == np.bool_:
+            return numbers
+        low, high, expected = self._range(labels, issue)
+        fits = np.isfinite(numbers) & (numbers >= low) & (numbers <= high)
+        if self.missing:
+            fits |= np.isnan(numbers)
+            expected += ", or empty"
+        if not fits.all():
+            raise _refused(values, int(np.argmin(fits)), expected)
         return numbers
 
 
 _OUTCOME_LABELS = np.array([o.label for o in Outcome], dtype=object)
 _VOTE_TEXT = np.array([VOTE_LABELS[NO], VOTE_LABELS[ABSTAIN], VOTE_LABELS[YES]], dtype=object)
 _COUNT = (0, np.inf)
+_SESSION_COUNT = Column("number", np.int64, bounds="sessions")
+"""The drafts tabled (or withdrawn) over a run's sessions: at most one per session."""
 
 
 def recorded(
@@ -266,10 +286,12 @@ def recorded(
     *,
     name: str | None = None,
     axis: str | None = None,
-    bounds: tuple[float, float] | None = None,
+    bounds: tuple[float, float] | str | None = None,
+    missing: bool = False,
 ) -> Any:
     """A record field written as columns of kind `kind` (see `Column`)."""
-    return field(metadata={"column": Column(kind, dtype, name, axis, bounds), "doc": doc})
+    spec = Column(kind, dtype, name, axis, bounds, missing)
+    return field(metadata={"column": spec, "doc": doc})
 
 
 def _recorded_fields(cls: type) -> Iterator[tuple[str, Column]]:
@@ -283,32 +305,112 @@ def _text(value: object) -> str:
     return "" if value is None or (isinstance(value, float) and np.isnan(value)) else str(value)
 
 
+_EXACT = 2.0**53
+"""Whole numbers read back are smaller than this in size: every one is then exactly a float."""
+
+
 def _numbers(values: pd.Series, dtype: Any) -> np.ndarray:
+    """`values` as an array of `dtype`, each value read as written.
+
+    Booleans are True or False; an integer dtype takes whole numbers (below `_EXACT`, so
+    exactly as written); a float any number (NaN and inf included: bounds are checked later).
+    Raises ValueError naming the column, the first value that is not one and its row.
+    """
     array = values.to_numpy()
     if np.dtype(dtype) == np.bool_:
         if array.dtype == np.bool_:
             return array.copy()
         text = [_text(v) for v in array]
-        if set(text) - {"True", "False"}:
-            raise ValueError(f"{values.name} holds {sorted(set(text) - {'True', 'False'})[0]!r}")
-        return np.array([v == "True" for v in text], dtype=bool)
+        wrong = next((r for r, t in enumerate(text) if t not in ("True", "False")), None)
+        if wrong is not None:
+            raise _refused(values, wrong, "True or False")
+        return np.array([t == "True" for t in text], dtype=bool)
     try:
-        converted = array.astype(dtype)
-    except (TypeError, ValueError):
-        raise ValueError(f"{values.name} holds values that are not numbers") from None
-    if np.dtype(dtype).kind in "iu" and not np.array_equal(converted, array.astype(float)):
-        raise ValueError(f"{values.name} holds numbers that are not whole")
-    return converted
+        numbers = array.astype(float)
+    except (TypeError, ValueError, OverflowError):
+        wrong = next(r for r, v in enumerate(array) if not _number(v))
+        raise _refused(values, wrong, "a number") from None
+    if np.dtype(dtype).kind not in "iu":
+        return numbers
+    whole = np.isfinite(numbers) & (np.trunc(numbers) == numbers) & (np.abs(numbers) < _EXACT)
+    if not whole.all():
+        raise _refused(values, int(np.argmin(whole)), "a whole number")
+    return numbers.astype(dtype)
+
+
+def _number(value: object) -> bool:
+    """Whether `value` reads as a number (as numpy's conversion to float reads it)."""
+    try:
+        float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError, OverflowError):
+        return False
+    return True
 
 
 def _codes(values: pd.Series, codes: dict[str, Any], dtype: Any) -> np.ndarray:
+    """The codes of a column of labels; ValueError names the first label not in `codes`."""
     text = [_text(v) for v in values]
-    unknown = set(text) - set(codes)
-    if unknown:
-        raise ValueError(
-            f"{values.name} holds {sorted(unknown)[0]!r}; expected one of {sorted(codes)}"
-        )
+    wrong = next((r for r, t in enumerate(text) if t not in codes), None)
+    if wrong is not None:
+        raise _refused(values, wrong, _one_of(codes))
     return np.array([codes[t] for t in text], dtype=dtype)
+
+
+def _hits(values: pd.Series, axis: tuple[str, ...]) -> np.ndarray:
+    """(len(axis), R) bool: which of `axis` each cell of `values` lists (names joined by ";")."""
+    hits = np.zeros((len(axis), len(values)), dtype=bool)
+    index = {name: n for n, name in enumerate(axis)}
+    longest = len(";".join(axis))
+    for r, item in enumerate(_text(value) for value in values):
+        if len(item) > longest:
+            raise ValueError(
+                f"{values.name} holds '{shown(item)}'; expected at most every name once, "
+                f"{longest} characters (row {r})"
+            )
+        for name in filter(None, item.split(";")):
+            if name not in index:
+                raise ValueError(
+                    f"{values.name} names '{shown(name)}'; expected names joined by ';', each "
+                    f"{_one_of(axis)} (row {r})"
+                )
+            hits[index[name], r] = True
+    return hits
+
+
+def _refused(values: pd.Series, row: int, expected: str) -> ValueError:
+    """The error for the value of `values` in `row`, which is not `expected`."""
+    found = values.iloc[row]
+    shown_found = f"'{shown(found)}'" if isinstance(found, str) else shown(str(found))
+    return ValueError(f"{values.name} holds {shown_found}; expected {expected} (row {row})")
+
+
+def _one_of(names: Iterable[str]) -> str:
+    """The words "one of 'a', 'b', ...", cut to a short excerpt if there are many names."""
+    return "one of " + shown(", ".join(f"'{name}'" for name in names), 3 * EXCERPT)
+
+
+def check_columns(found: Sequence[str], expected: Sequence[str]) -> None:
+    """Check that a table's columns `found` are the `expected` ones, each once and in order.
+
+    Raises ValueError naming the first column missing, not expected, repeated or out of place.
+    """
+    present, wanted = set(found), set(expected)
+    missing = next((name for name in expected if name not in present), None)
+    if missing is not None:
+        raise ValueError(f"no column '{shown(missing)}' (expected {len(expected)} columns)")
+    extra = next((name for name in found if name not in wanted), None)
+    if extra is not None:
+        raise ValueError(
+            f"a column '{shown(extra)}' that is not one of the {len(expected)} expected"
+        )
+    if list(found) != list(expected):
+        pairs = enumerate(zip(found, expected, strict=False))  # a repeat makes `found` longer
+        at = next((i for i, (name, wanted_name) in pairs if name != wanted_name), len(expected))
+        should = f"'{shown(expected[at])}'" if at < len(expected) else "no more columns"
+        raise ValueError(
+            f"column {at + 1} is '{shown(found[at])}'; expected {should} (each of the "
+            f"{len(expected)} columns once, in the order they are written)"
+        )
 
 
 # --- the records ------------------------------------------------------------------------------
@@ -330,10 +432,10 @@ class SessionRecord:
         "number", np.int64, "amendments made to the draft", bounds=_COUNT
     )
     yes: np.ndarray = recorded(
-        "number", np.int64, "affirmative votes (0 where none was held)", bounds=_COUNT
+        "number", np.int64, "affirmative votes (0 where none was held)", bounds="members"
     )
-    no: np.ndarray = recorded("number", np.int64, "negative votes", bounds=_COUNT)
-    abstain: np.ndarray = recorded("number", np.int64, "abstentions", bounds=_COUNT)
+    no: np.ndarray = recorded("number", np.int64, "negative votes", bounds="members")
+    abstain: np.ndarray = recorded("number", np.int64, "abstentions", bounds="members")
     vetoed: np.ndarray = recorded(
         "names",
         bool,
@@ -420,13 +522,20 @@ class RunRecords:
         "number",
         np.int64,
         "(R,) the round the replicate ended (the horizon for a deadlock; 0 while running)",
-        bounds=_COUNT,
+        bounds="horizon",
     )
     point: np.ndarray = recorded(
-        "per_issue", float, "(R, K) the agreement, adopted draft or declared point; NaN if none"
+        "per_issue",
+        float,
+        "(R, K) the agreement, adopted draft or declared point; NaN if none",
+        bounds="scale",
+        missing=True,
     )
     proposals: np.ndarray = recorded(
-        "number", np.int64, "(R,) joint troika proposals made", bounds=_COUNT
+        "number",
+        np.int64,
+        "(R,) joint troika proposals made (one a round at most)",
+        bounds="horizon",
     )
     council: SessionRecord = recorded(
         "sessions", SessionRecord, "the Council's record, shapes (S, R) and (S, M, R)"
@@ -493,6 +602,19 @@ class RunRecords:
         ]
 
     @staticmethod
+    def column_names(scenario: Scenario) -> list[str]:
+        """The columns of a runs table of `scenario`, in the order `to_frame` writes them."""
+        labels = _labels(scenario)
+        return [
+            "replicate",
+            *(
+                name
+                for field_name, spec in _recorded_fields(RunRecords)
+                for name, _ in spec.columns(field_name, labels)
+            ),
+        ]
+
+    @staticmethod
     def text_columns(scenario: Scenario) -> set[str]:
         """The columns of a runs table of `scenario` that hold text (names, labels, votes).
 
@@ -533,27 +655,23 @@ class RunRecords:
     ) -> RunRecords:
         """The records of a runs table (`to_frame`, or `runs.csv` read back) of `scenario`.
 
-        `seed` defaults to the scenario's. Raises ValueError, naming the column, if the table
-        does not fit the scenario: a column missing, a label or name unknown, text for a
-        number, a number out of its range (a round beyond the horizon, a position outside
-        [0, 1]).
+        `seed` defaults to the scenario's. Raises ValueError, naming the column and the row, if
+        the table does not fit the scenario: a column missing, extra or out of order, replicates
+        not numbered 0, 1, 2, ..., a label or name unknown, text for a number, a number out of
+        its range (a round beyond the horizon, a position outside its issue's scale, more votes
+        than members) or not finite.
         """
         labels = _labels(scenario)
-        replicate = frame.get("replicate")
-        if replicate is None or not np.array_equal(
-            _numbers(replicate, np.int64), np.arange(len(frame))
-        ):
-            raise ValueError("the runs table's replicate column is not 0, 1, 2, ...")
+        check_columns(list(frame.columns), cls.column_names(scenario))
+        replicate = frame["replicate"]
+        wrong = _numbers(replicate, np.int64) != np.arange(len(frame))
+        if wrong.any():
+            row = int(np.argmax(wrong))
+            raise _refused(replicate, row, f"{row}: the replicates numbered 0, 1, 2, ... in order")
         arrays = {
             field_name: spec.decode(field_name, frame, labels)
             for field_name, spec in _recorded_fields(cls)
         }
-        beyond = arrays["end_round"] > scenario.horizon
-        if beyond.any():
-            found = arrays["end_round"][beyond][0].item()
-            raise ValueError(
-                f"end_round holds {found}; expected 0 to the horizon {scenario.horizon}"
-            )
         return cls(**record_labels(scenario) | ({} if seed is None else {"seed": seed}), **arrays)
 
 
@@ -568,6 +686,7 @@ def _labels(scenario: Scenario) -> Labels:
         axes["events"],
         axes["seated"],
         axes["scales"],
+        scenario.horizon,
     )
 
 
@@ -677,23 +796,25 @@ class Trajectory:
     def from_frame(cls, frame: pd.DataFrame, scenario: Scenario) -> Trajectory:
         """The trajectory of a trajectory table (`to_frame`, or `trajectories.csv` read back).
 
-        Raises ValueError if the table does not describe a run of `scenario`: a column
-        missing, an unknown kind, party or issue, a round beyond the horizon, or rows that
+        Raises ValueError, naming the column and the row, if the table does not describe a
+        run of `scenario`: a column missing, extra or out of order, no rows, an unknown kind,
+        party or issue, a round beyond the horizon, more replicates than the run's, a quantile
+        off its issue's scale (or not empty where no replicate was live), or rows that
         `to_frame` would not write for the quantiles they hold.
         """
-        missing = [name for name in TRAJECTORY_COLUMNS if name not in frame.columns]
-        if missing:
-            raise ValueError(f"no column {missing[0]!r} in the trajectory table")
-        table = frame[list(TRAJECTORY_COLUMNS)].assign(party=frame["party"].map(_text))
-        _, _, issues, parties, _, _ = _axes(scenario)
-        rounds = Column("number", np.int64, bounds=(0, scenario.horizon))._checked(table["round"])
-        live = Column("number", np.int64, bounds=_COUNT)._checked(table["replicates"])
-        quantiles = np.stack([_numbers(table[q], float) for q in TRAJECTORY_QUANTILES], axis=-1)
+        check_columns(list(frame.columns), TRAJECTORY_COLUMNS)
+        table = frame.assign(party=frame["party"].map(_text))
+        labels = _labels(scenario)
+        issues, parties = labels.issues, labels.parties
+        rounds = _ROUND._checked(table["round"], labels)
+        replicates = Column("number", np.int64, bounds=(0, scenario.replicates))
+        live = replicates._checked(table["replicates"], labels)
         kinds = _codes(table["kind"], {"position": 0, "proposal": 1}, np.int8)
         party = _codes(table["party"], {p: n for n, p in enumerate(parties)} | {"": -1}, np.int64)
         issue = _codes(table["issue"], {i: k for k, i in enumerate(issues)}, np.int64)
         if not len(rounds):
             raise ValueError("the trajectory table has no rows; expected one per round")
+        quantiles = _quantiles(table, issue, live, labels)
         low, median, high = quantiles.T
         disordered = (low > median) | (median > high)
         if disordered.any():
@@ -734,6 +855,37 @@ class Trajectory:
 
 TRAJECTORY_QUANTILES = ("p05", "median", "p95")
 """The quantile columns of a trajectory table, in `QUANTILES` order."""
+
+_ROUND = Column("number", np.int64, bounds="horizon")
+"""A round of a trajectory table, 0 (the start) to the horizon."""
+
+
+def _quantiles(
+    table: pd.DataFrame, issue: np.ndarray, live: np.ndarray, labels: Labels
+) -> np.ndarray:
+    """(rows, 3): a trajectory table's quantiles, on the scale of each row's issue.
+
+    They are empty (NaN) where no replicate was live, and only there. Raises ValueError naming
+    the column, the first value that does not fit and its row.
+    """
+    scales = np.array([labels.scale(k) for k in range(len(labels.issues))]).reshape(-1, 2)
+    low, high = scales[issue, 0], scales[issue, 1]
+    columns = []
+    for name in TRAJECTORY_QUANTILES:
+        values = _numbers(table[name], float)
+        on_scale = np.isfinite(values) & (values >= low) & (values <= high)
+        fits = np.where(live > 0, on_scale, np.isnan(values))
+        if not fits.all():
+            row = int(np.argmin(fits))
+            expected = (
+                f"{low[row]:g} to {high[row]:g}, the scale of {labels.issues[issue[row]]}"
+                if live[row] > 0
+                else "empty: no replicate was live"
+            )
+            raise _refused(table[name], row, expected)
+        columns.append(values)
+    return np.stack(columns, axis=-1)
+
 
 TRAJECTORY_COLUMNS = ("round", "kind", "party", "issue", "replicates", *TRAJECTORY_QUANTILES)
 """The columns of a trajectory table, in order."""

@@ -29,6 +29,9 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import re
+import stat
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -39,17 +42,21 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from sim.executors import Executor, InProcess
 from sim.experiment import DUMMY, OUTCOME_NAMES, Design, LoadedSweep, design_points, load_sweep
+from sim.inputs import InputError, read_bytes, shown, shown_path
 from sim.pipeline import simulate
 from sim.results import (
+    TABLE_BYTES,
     ResultsError,
     atomic_write,
     default_folder,
     environment,
     holds_files,
+    read_json,
     write_csv,
     write_text,
 )
@@ -75,6 +82,14 @@ CHUNK_RUNS = 20_000
 
 OUTCOMES = tuple(name for name in OUTCOME_NAMES if name != "breaks")
 """The terminal outcomes, in reporting order."""
+
+UNPACKED_BYTES = 4 * TABLE_BYTES
+"""The most memory the columns read from one parquet file of a sweep folder may take once
+unpacked, as its footer and dictionaries say (checked before they are unpacked): 1 GiB, room
+for a part of 500 000 runs of kosovo_2007's 99 columns (25 times `CHUNK_RUNS`)."""
+
+PART = re.compile(r"part-(\d{5,9})\.(parquet|errors\.json)")
+"""The name of a part of the runs table (or of its errors), with its number."""
 
 
 @dataclass(frozen=True)
@@ -181,20 +196,24 @@ class SweepFolder:
         return self.path / name
 
     def manifest(self) -> dict[str, Any]:
-        """The manifest, read and checked to be a sweep's."""
+        """The manifest, read within limits (`sim.results.read_json`), checked to be a sweep's."""
         path = self.file(MANIFEST)
-        try:
-            record = json.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise ResultsError(f"{self.path}: not a sweep folder (no {MANIFEST})") from None
-        except (OSError, UnicodeDecodeError, ValueError) as error:
-            raise ResultsError(f"{path}: cannot be read as JSON ({error})") from None
+        if not os.path.lexists(path):
+            raise ResultsError(f"{shown_path(self.path)}: not a sweep folder (no {MANIFEST})")
+        record = read_json(path)
         if not isinstance(record, dict) or record.get("kind") != "sweep":
-            raise ResultsError(f"{path}: not the manifest of a sweep")
+            raise ResultsError(f"{shown_path(path)}: not the manifest of a sweep")
         missing = [key for key in MANIFEST_KEYS if key not in record]
-        if missing or not isinstance(record["points"], int):
-            what = f"no {missing[0]!r}" if missing else "a 'points' that is not a whole number"
-            raise ResultsError(f"{path}: {what}; expected the manifest `start_sweep` writes")
+        if missing:
+            raise ResultsError(
+                f"{shown_path(path)}: no {missing[0]!r}; expected the manifest `start_sweep` writes"
+            )
+        for key, (expected, fits) in _MANIFEST_VALUES.items():
+            if not fits(record[key]):
+                raise ResultsError(
+                    f"{shown_path(path)}: {key!r} holds {shown(json.dumps(record[key]))}; "
+                    f"expected {expected}"
+                )
         return record
 
     def write_manifest(self, record: dict[str, Any]) -> None:
@@ -202,40 +221,65 @@ class SweepFolder:
         write_text(self.file(MANIFEST), json.dumps(record, indent=2) + "\n")
 
     def settings(self, record: dict[str, Any]) -> SweepSettings:
-        """The settings the sweep runs with, from its manifest."""
-        try:
-            return SweepSettings(**record["settings"])
-        except (KeyError, TypeError):
-            raise ResultsError(f"{self.file(MANIFEST)}: no valid sweep settings") from None
+        """The settings the sweep runs with, from its manifest (each checked)."""
+        given = record["settings"]
+        for key, value in given.items():
+            expected, fits = _SETTINGS.get(key, ("no such setting", lambda _: False))
+            if not fits(value):
+                raise ResultsError(
+                    f"{shown_path(self.file(MANIFEST))}: no valid sweep settings ({shown(key)!r} "
+                    f"holds {shown(json.dumps(value))}; expected {expected})"
+                )
+        return SweepSettings(**given)
 
     def loaded(self) -> LoadedSweep:
         """The sweep as run, with its base scenario, from the folder's own files."""
         try:
             return load_sweep(self.file(SWEEP))
         except ScenarioError as error:
-            raise ResultsError(f"{self.path}: the sweep as run is not valid: {error}") from None
+            problem = f"the sweep as run is not valid: {error}"
+            raise ResultsError(f"{shown_path(self.path)}: {problem}") from None
 
     def design(self) -> pd.DataFrame:
-        """The planned points: `point_id`, `seed` and the parameter values."""
-        try:
-            design = pd.read_parquet(self.file(DESIGN))
-        except (OSError, pa.ArrowException) as error:
-            raise ResultsError(f"{self.file(DESIGN)}: cannot be read ({error})") from None
+        """The planned points: `point_id` (0, 1, 2, ...), `seed` and the parameter values."""
+        path = self.file(DESIGN)
+        design = read_parquet(path, "the design of a sweep")
         if not {"point_id", "seed"} <= set(design.columns):
-            raise ResultsError(f"{self.file(DESIGN)}: not the design of a sweep")
+            raise ResultsError(f"{shown_path(path)}: not the design of a sweep")
+        try:
+            _check_whole(design["point_id"], 0, len(design) - 1)
+            if not (design["point_id"].to_numpy() == np.arange(len(design))).all():
+                raise ValueError("point_id is not 0, 1, 2, ... in order")
+            _check_whole(design["seed"], 0, np.inf)
+        except ValueError as error:
+            raise ResultsError(f"{shown_path(path)}: {error}") from None
         return design
 
     def parts(self) -> list[Path]:
         """The parts of the runs table written so far, in order."""
-        return sorted((self.path / RUNS).glob("part-*.parquet"))
+        return self._named("parquet")
 
     def error_files(self) -> list[Path]:
         """The error records of failed pieces, in order."""
-        return sorted((self.path / RUNS).glob("part-*.errors.json"))
+        return self._named("errors.json")
+
+    def _named(self, kind: str) -> list[Path]:
+        """The files `part-NNNNN.<kind>` of `runs/`, in order; another `part-*` is refused."""
+        found = []
+        for path in sorted((self.path / RUNS).glob(f"part-*.{kind}")):
+            named = PART.fullmatch(path.name)
+            if named is None or named[2] != kind:
+                raise ResultsError(
+                    f"{shown_path(path)}: not a part the sweep wrote (part-NNNNN.{kind}); "
+                    "remove it and resume"
+                )
+            found.append(path)
+        return found
 
     def next_part(self) -> int:
         """The number of the next part to write."""
-        numbers = [int(p.name[5:10]) for p in (*self.parts(), *self.error_files())]
+        paths = (*self.parts(), *self.error_files())
+        numbers = [int(PART.fullmatch(path.name)[1]) for path in paths]  # type: ignore[index]
         return max(numbers, default=-1) + 1
 
     def write_part(self, result: TaskResult) -> None:
@@ -252,21 +296,34 @@ class SweepFolder:
     def lock(self) -> Iterator[None]:
         """Hold the folder for this process while it runs the sweep (POSIX advisory lock).
 
+        The lock file is opened without following a link and without blocking, and must be a
+        regular file (a FIFO in its place would otherwise hang the sweep).
+
         Raises:
             ResultsError: if another process holds it (a second `--resume` of a running sweep
-                would run the same pieces twice).
+                would run the same pieces twice), or the lock file is not a regular file.
         """
         try:
             import fcntl
         except ImportError:  # not POSIX: no lock
             yield
             return
-        with open(self.path / LOCK, "a") as handle:
+        path = self.path / LOCK
+        flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_NONBLOCK | os.O_NOFOLLOW
+        try:
+            descriptor = os.open(path, flags, 0o666)
+        except OSError as error:
+            reason = error.strerror or str(error)
+            raise ResultsError(f"{shown_path(path)}: cannot be opened ({reason})") from None
+        with open(descriptor, "a") as handle:
+            if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+                raise ResultsError(f"{shown_path(path)}: not a regular file; remove it and resume")
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except OSError:
                 raise ResultsError(
-                    f"{self.path}: another process is running this sweep; wait for it to end"
+                    f"{shown_path(self.path)}: another process is running this sweep; wait for "
+                    "it to end"
                 ) from None
             try:
                 yield
@@ -274,19 +331,20 @@ class SweepFolder:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
     def errors(self) -> list[dict[str, Any]]:
-        """Every failed piece's error record."""
+        """Every failed piece's error record (read within limits, each field checked)."""
         found = []
         for path in self.error_files():
+            again = "delete it and resume to run those points again"
             try:
-                records = json.loads(path.read_text(encoding="utf-8"))
-                found.extend(
-                    {**r, "point_id": int(r["point_id"]), "first": int(r["first"])} for r in records
-                )
-            except (OSError, UnicodeDecodeError, ValueError, TypeError, KeyError) as error:
+                records = read_json(path)
+            except ResultsError as error:
+                raise ResultsError(f"{error}: not a list of failed pieces; {again}") from None
+            if not (isinstance(records, list) and all(map(_failed_piece, records))):
                 raise ResultsError(
-                    f"{path}: not a list of failed pieces ({error}); delete it and resume "
-                    "to run those points again"
-                ) from None
+                    f"{shown_path(path)}: not a list of failed pieces (found "
+                    f"{shown(json.dumps(records))}); {again}"
+                )
+            found.extend(records)
         return found
 
 
@@ -428,7 +486,9 @@ def _run(folder: SweepFolder, executor: Executor, progress: Progress | None) -> 
     loaded = folder.loaded()
     planned = folder.design()
     ran = 0
-    tally = Tally.of(folder, _fields(loaded.sweep.outcomes))
+    tally = Tally.of(
+        folder, _fields(loaded.sweep.outcomes), RunBounds.of(loaded, planned, settings)
+    )
     wanted = dict.fromkeys(planned["point_id"].tolist(), loaded.sweep.replicates)
     tried = None
     if progress is not None:  # the points a resumed sweep has already finished
@@ -552,11 +612,11 @@ class Tally:
     """Per point, the ranges of replicates run: (first, stop)."""
 
     @classmethod
-    def of(cls, folder: SweepFolder, fields: list[str]) -> Tally:
-        """The tally of the parts already in `folder`."""
+    def of(cls, folder: SweepFolder, fields: list[str], bounds: RunBounds) -> Tally:
+        """The tally of the parts already in `folder` (each checked against `bounds`)."""
         tally = cls(fields)
         for path in folder.parts():
-            tally._add(_read_columns(path, tally.columns))
+            tally._add(_read_part(path, tally.columns, bounds))
         return tally
 
     @property
@@ -704,22 +764,15 @@ def _shares(k: np.ndarray, n: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.nd
     return share, low, high
 
 
-def _read_columns(path: Path, columns: list[str]) -> pd.DataFrame:
-    try:
-        return pq.read_table(path, columns=columns).to_pandas()
-    except (OSError, pa.ArrowException) as error:
-        problem = (
-            f"cannot be read as a part of the runs table ({error}); delete it and resume "
-            "to run its points again"
-        )
-        raise ResultsError(f"{path}: {problem}") from None
+# --- reading a sweep folder back ------------------------------------------------------------
 
 
 def read_runs(folder: str | Path, columns: Sequence[str] | None = None) -> pd.DataFrame:
     """The runs table of a sweep folder (every part), sorted by point and replicate.
 
     `columns` picks columns (`point_id` and `replicate` always come first); parts written by
-    points with different Council sessions are joined with the missing columns empty.
+    points with different Council sessions are joined with the missing columns empty. Each
+    part is read within limits (`read_parquet`).
     """
     sweep = SweepFolder(folder)
     parts = sweep.parts()
@@ -727,18 +780,272 @@ def read_runs(folder: str | Path, columns: Sequence[str] | None = None) -> pd.Da
         return pd.DataFrame()
     keys = ["point_id", "replicate"]
     wanted = None if columns is None else [*keys, *(c for c in columns if c not in keys)]
-    tables = [pq.read_table(p, columns=wanted) for p in parts]
+    tables = [_parquet_table(p, "a part of the runs table", wanted) for p in parts]
     frame = pa.concat_tables(tables, promote_options="permissive").to_pandas()
     return frame.sort_values(keys, ignore_index=True)
 
 
 def read_points(folder: str | Path) -> pd.DataFrame:
-    """The points table of a complete sweep folder."""
+    """The points table of a complete sweep folder: one row per planned point, each checked.
+
+    Raises:
+        ResultsError: if the sweep is not complete, or its points table cannot be read, has
+            not one row per point (`point_id` 0, 1, 2, ...), or holds a status other than done
+            or failed, a count of replicates that is not a whole number, or a share (or its
+            interval) outside [0, 1].
+    """
     sweep = SweepFolder(folder)
     record = sweep.manifest()
     if record.get("status") != "complete":
         raise ResultsError(
-            f"{sweep.path}: the sweep is not complete ({record.get('status')}); "
-            f"resume it with: run.py sweep --resume {sweep.path}"
+            f"{shown_path(sweep.path)}: the sweep is not complete "
+            f"({shown(str(record.get('status')))}); resume it with: run.py sweep --resume "
+            f"{shown_path(sweep.path)}"
         )
-    return pd.read_parquet(sweep.file(POINTS))
+    path = sweep.file(POINTS)
+    points = read_parquet(path, "the points table of a sweep", rows=record["points"])
+    try:
+        _check_points(points)
+    except ValueError as error:
+        raise ResultsError(f"{shown_path(path)}: {error}") from None
+    return points
+
+
+def read_parquet(
+    path: Path, what: str, columns: Sequence[str] | None = None, rows: int | None = None
+) -> pd.DataFrame:
+    """A parquet file of a sweep folder (`what` it should be), read within limits.
+
+    See `_parquet_table`; `rows`, if given, is the number of rows it must have.
+    """
+    table = _parquet_table(path, what, columns)
+    if rows is not None and table.num_rows != rows:
+        raise ResultsError(
+            f"{shown_path(path)}: {table.num_rows:,} rows; expected {rows:,}, one per point"
+        )
+    return table.to_pandas()
+
+
+def _parquet_table(path: Path, what: str, columns: Sequence[str] | None = None) -> pa.Table:
+    """The `columns` (default: all) of a parquet file of a sweep folder, read within limits.
+
+    The file is read only if it is a regular file of at most `TABLE_BYTES`
+    (`sim.inputs.read_bytes`); its columns must hold numbers, booleans or text; and before any
+    is unpacked, what its footer says they hold (rows by columns, and their bytes unpacked),
+    and then the longest text in each text column times its rows, must fit `UNPACKED_BYTES`.
+
+    Raises:
+        ResultsError: naming the file and `what` it should be, if it cannot be read so.
+    """
+    try:
+        data = read_bytes(path, TABLE_BYTES)
+    except InputError as error:
+        raise ResultsError(f"{shown_path(path)}: {error}") from None
+    try:
+        parquet = pq.ParquetFile(pa.BufferReader(data))
+        names = list(parquet.schema_arrow.names if columns is None else columns)
+        texts = _text_columns(parquet.schema_arrow, names)
+        _check_unpacked(parquet.metadata, names)
+        coded = pq.read_table(pa.BufferReader(data), columns=texts, read_dictionary=texts)
+        _check_texts(coded)
+        return pq.read_table(pa.BufferReader(data), columns=names)
+    except (OSError, KeyError, pa.ArrowException) as error:  # the library's words: cut short
+        problem = shown(str(error).strip().split("\n")[0])
+        raise ResultsError(f"{shown_path(path)}: cannot be read as {what} ({problem})") from None
+    except ValueError as error:  # a check's own words
+        raise ResultsError(f"{shown_path(path)}: cannot be read as {what} ({error})") from None
+
+
+def _text_columns(schema: pa.Schema, names: list[str]) -> list[str]:
+    """The text columns among `names`; ValueError for a missing column or one of another type."""
+    texts = []
+    for name in names:
+        kind = schema.field(name).type  # KeyError: no such column
+        if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+            texts.append(name)
+        elif not (
+            pa.types.is_integer(kind)
+            or pa.types.is_floating(kind)
+            or pa.types.is_boolean(kind)
+            or pa.types.is_null(kind)
+        ):
+            raise ValueError(
+                f"column '{shown(name)}' holds {shown(str(kind))}; expected numbers, booleans "
+                "or text"
+            )
+    return texts
+
+
+def _check_unpacked(metadata: pq.FileMetaData, names: list[str]) -> None:
+    """Check that the columns `names` take at most `UNPACKED_BYTES`, as the footer says."""
+    wanted = set(names)
+    packed = sum(
+        group.column(c).total_uncompressed_size
+        for group in map(metadata.row_group, range(metadata.num_row_groups))
+        for c in range(group.num_columns)
+        if group.column(c).path_in_schema in wanted
+    )
+    unpacked = metadata.num_rows * 8 * len(names) + packed
+    if unpacked > UNPACKED_BYTES:
+        raise ValueError(
+            f"{metadata.num_rows:,} rows whose columns take {unpacked:,} bytes unpacked; expected "
+            f"at most {UNPACKED_BYTES:,}"
+        )
+
+
+def _check_texts(coded: pa.Table) -> None:
+    """Check that the text columns of `coded` (read as dictionaries) unpack within the limit."""
+    unpacked = sum(
+        len(chunk) * (pc.max(pc.binary_length(chunk.dictionary)).as_py() or 0)
+        for column in coded.columns
+        for chunk in column.chunks
+    )
+    if unpacked > UNPACKED_BYTES:
+        raise ValueError(
+            f"texts of {unpacked:,} bytes unpacked; expected at most {UNPACKED_BYTES:,}"
+        )
+
+
+@dataclass(frozen=True)
+class RunBounds:
+    """What the rows of a part of a sweep's runs table can hold, by its plan and settings."""
+
+    points: int
+    """Points planned: `point_id` is 0 to points - 1."""
+    replicates: int
+    """The most replicates a point can have: `replicate` is below it."""
+    horizon: int
+    """The longest horizon of a point: `end_round` is 0 to it."""
+
+    @classmethod
+    def of(cls, loaded: LoadedSweep, planned: pd.DataFrame, settings: SweepSettings) -> RunBounds:
+        """The bounds of the runs of `loaded`'s plan `planned`, run with `settings`."""
+        replicates = loaded.sweep.replicates
+        if settings.until_ci_width is not None:
+            replicates = max(replicates, settings.max_replicates or 100 * replicates)
+        horizon = loaded.base.horizon
+        if "horizon" in planned:
+            horizon = max(horizon, int(planned["horizon"].max()))
+        return cls(len(planned), replicates, horizon)
+
+
+def _read_part(path: Path, columns: list[str], bounds: RunBounds) -> pd.DataFrame:
+    """The `columns` of a part of the runs table, checked against `bounds`.
+
+    Each point's replicates in a part must be one range without repeats (a part holds whole
+    pieces), outcomes terminal ones, and the fields read numbers that are not infinite.
+    """
+    again = "delete it and resume to run its points again"
+    try:
+        runs = read_parquet(path, "a part of the runs table", columns)
+    except ResultsError as error:
+        raise ResultsError(f"{error}; {again}") from None
+    try:
+        _check_whole(runs["point_id"], 0, bounds.points - 1)
+        _check_whole(runs["replicate"], 0, bounds.replicates - 1)
+        _check_whole(runs["end_round"], 0, bounds.horizon)
+        _check_labels(runs["outcome"], OUTCOMES)
+        for name in columns:
+            if name not in ("point_id", "replicate", "end_round", "outcome"):
+                _check_numbers(runs[name], -np.inf, np.inf, missing=True)
+        spans = runs.groupby("point_id")["replicate"].agg(["min", "max", "count", "nunique"])
+        broken = spans[
+            (spans["count"] != spans["max"] - spans["min"] + 1)
+            | (spans["nunique"] != spans["count"])
+        ]
+        if len(broken):
+            raise ValueError(
+                f"the replicates of point {broken.index[0]} are not one range, each once"
+            )
+    except ValueError as error:
+        raise ResultsError(f"{shown_path(path)}: {error}; {again}") from None
+    return runs
+
+
+def _check_points(points: pd.DataFrame) -> None:
+    """Check a points table's plan, status, replicates and shares (ValueError if not)."""
+    for name in ("point_id", "status", "replicates", "error"):
+        if name not in points:
+            raise ValueError(f"no column {name!r}")
+    if not (points["point_id"].to_numpy() == np.arange(len(points))).all():
+        raise ValueError("point_id is not 0, 1, 2, ... in order")
+    _check_labels(points["status"], ("done", "failed"))
+    _check_whole(points["replicates"], 0, np.inf)
+    for label in (*OUTCOMES, "breaks"):
+        for name in (label, f"{label}_low", f"{label}_high"):
+            if name in points:
+                _check_numbers(points[name], 0, 1, missing=True)
+
+
+def _check_whole(values: pd.Series, low: float, high: float) -> None:
+    """Check that `values` are whole numbers from `low` to `high` (ValueError if not)."""
+    if not (pd.api.types.is_integer_dtype(values) or pd.api.types.is_float_dtype(values)):
+        raise ValueError(f"{values.name} holds {values.dtype}; expected whole numbers")
+    numbers = values.to_numpy(dtype=float)
+    fits = (numbers == np.trunc(numbers)) & (numbers >= low) & (numbers <= high)
+    _refuse_unless(values, fits, f"a whole number from {low:g} to {high:g}")
+
+
+def _check_numbers(values: pd.Series, low: float, high: float, missing: bool) -> None:
+    """Check that `values` are numbers from `low` to `high` (or missing, if allowed)."""
+    if not (pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values)):
+        raise ValueError(f"{values.name} holds {values.dtype}; expected numbers")
+    numbers = values.to_numpy(dtype=float)
+    fits = (numbers >= low) & (numbers <= high) & ~np.isinf(numbers)
+    if missing:
+        fits |= np.isnan(numbers)
+    _refuse_unless(values, fits, f"a number from {low:g} to {high:g}" + (", or empty" * missing))
+
+
+def _check_labels(values: pd.Series, labels: Sequence[str]) -> None:
+    """Check that `values` are among `labels` (ValueError if not)."""
+    fits = values.isin(labels).to_numpy()
+    _refuse_unless(values, fits, "one of " + ", ".join(f"'{label}'" for label in labels))
+
+
+def _refuse_unless(values: pd.Series, fits: np.ndarray, expected: str) -> None:
+    if not fits.all():
+        row = int(np.argmin(fits))
+        found = values.iloc[row]
+        found = f"'{shown(found)}'" if isinstance(found, str) else shown(str(found))
+        raise ValueError(f"{values.name} holds {found}; expected {expected} (row {row})")
+
+
+def _failed_piece(record: object) -> bool:
+    """Whether `record` is an error record of a failed piece, as `run_task` writes it."""
+    return (
+        isinstance(record, dict)
+        and all(
+            _whole(record.get(key)) and record[key] >= 0 for key in ("point_id", "first", "count")
+        )
+        and isinstance(record.get("error"), str)
+    )
+
+
+def _whole(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+_MANIFEST_VALUES: dict[str, tuple[str, Callable[[Any], bool]]] = {
+    "status": ("'running' or 'complete'", lambda value: value in ("running", "complete")),
+    "points": ("a whole number, 0 or more", lambda value: _whole(value) and value >= 0),
+    "settings": ("a mapping of sweep settings", lambda value: isinstance(value, dict)),
+}
+"""The values of a sweep's manifest `MANIFEST_KEYS` that are read: what each may be."""
+
+_SETTINGS: dict[str, tuple[str, Callable[[Any], bool]]] = {
+    "until_ci_width": (
+        "a number in (0, 1], or null",
+        lambda value: value is None or (_number(value) and 0 < value <= 1),
+    ),
+    "max_replicates": (
+        "a whole number of at least 1, or null",
+        lambda value: value is None or (_whole(value) and value >= 1),
+    ),
+    "chunk_runs": ("a whole number of at least 1", lambda value: _whole(value) and value >= 1),
+}
+"""The settings of a sweep (`SweepSettings`) as its manifest records them: what each may be."""
