@@ -2,7 +2,10 @@
 
 import sys
 
-from sim.launch import main
-
 if __name__ == "__main__":
+    try:
+        from sim.launch import main
+    except KeyboardInterrupt:  # Ctrl-C in the instant before `main` takes signals over
+        print("interrupted", file=sys.stderr)
+        sys.exit(130)
     sys.exit(main())

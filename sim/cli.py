@@ -5,9 +5,16 @@ Commands: `run` (the default: run a scenario, write a results folder, print the 
 sweep files), `schema`, `plot`, the experiments' `sweep`,
 `analyse` and `report` (`sim.sweep_cli`), and `validate-model` (the model's validation report,
 `sim.validation`). Exit status: 0 success, 1 invalid input (a scenario, an
-override's value, a results folder, a file system error), 2 usage error (a malformed command
-line, an `--out` folder that already holds files), 130 interrupted, 141 the reader of the
-output went away (a closed pipe).
+override's value, a results folder, a file system error, an output that cannot be written),
+2 usage error (a malformed command line, an unusable `--out` folder), 130 interrupted (Ctrl-C),
+143 stopped by SIGTERM, 129 stopped by SIGHUP (128 + the signal's number, see `sim.launch`),
+141 the reader of the output went away (a closed pipe).
+
+Messages go to stderr with control characters escaped (`sim.inputs.printable`, also for
+argparse's own errors). A stopped or failed run says "no complete results were written" only
+when that is so, and names the complete folder when there is one (stopped just after the
+commit, or a summary that could not be printed: a full disk, a closed stdout, a closed pipe).
+`--seed` and `--replicates` may not disagree with a `--set` of the same value.
 """
 
 from __future__ import annotations
@@ -21,7 +28,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn, TextIO
 
 import yaml
 from tqdm import tqdm
@@ -29,10 +36,13 @@ from tqdm import tqdm
 from sim import __version__, sweep_cli
 from sim.drawn import DRAWN_OUTCOMES, discover_drawn
 from sim.experiment import design_points, load_sweep, sweep_json_schema
+from sim.inputs import printable, shown, shown_path
+from sim.launch import raise_if_stopped, say, silence_stdout, stopped
 from sim.model import NegotiationModel
 from sim.narrative import to_json, to_markdown, to_text
 from sim.pipeline import (
     Progress,
+    Run,
     prepare_scenario,
     redraw_figures,
     simulate,
@@ -43,8 +53,11 @@ from sim.results import (
     ResultsError,
     ResultsFolder,
     default_folder,
+    enclosing_results,
     holds_files,
     read_results,
+    signals_held,
+    staging_in_use,
 )
 from sim.scenario import Scenario, ScenarioError, json_schema, load_scenario, parse_override
 from sim.validation import command as validation
@@ -69,6 +82,7 @@ EXPLAIN_FORMATS = {"text": to_text, "markdown": to_markdown, "json": to_json}
 INVALID = 1
 USAGE = 2
 INTERRUPTED = 130
+"""Ctrl-C (SIGINT); SIGTERM gives 143 and SIGHUP 129: 128 + the signal (`sim.launch.Stopped`)."""
 BROKEN_PIPE = 141
 
 DESCRIPTION = """\
@@ -88,8 +102,10 @@ examples:
   python run.py demo
 
 exit status: 0 done, 1 invalid input (a scenario, a --set value, a results folder, a file
-that cannot be written), 2 usage error (the command line itself), 130 interrupted, 141 the
-reader of the output went away.
+or an output that cannot be written), 2 usage error (the command line itself, an unusable
+--out), 130 interrupted (Ctrl-C), 143 stopped by SIGTERM, 129 by SIGHUP (a stopped run
+removes what it staged and says whether complete results were written), 141 the reader of
+the output went away.
 Run "python run.py COMMAND --help" for a command's options."""
 
 
@@ -97,10 +113,26 @@ class _Formatter(argparse.RawDescriptionHelpFormatter):
     """Keeps the examples' line breaks."""
 
 
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors quote the command line with control characters escaped."""
+
+    def error(self, message: str) -> NoReturn:
+        """Print the usage and the error (escaped) on stderr; exit with the usage status."""
+        self.print_usage(sys.stderr)
+        self.exit(USAGE, printable(f"{self.prog}: error: {message}") + "\n")
+
+    def _print_message(self, message: str, file: TextIO | None = None) -> None:
+        # argparse drops a failed write: one to stdout (--help, --version) is reported instead
+        if message and file is sys.stdout:
+            file.write(message)
+        else:
+            super()._print_message(message, file)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of `run.py` with its four commands."""
-    parser = argparse.ArgumentParser(
-        prog=Path(sys.argv[0]).name or "run.py",
+    """The argument parser of `run.py` with its commands."""
+    parser = _Parser(
+        prog=shown(Path(sys.argv[0]).name, None) or "run.py",
         description=DESCRIPTION,
         epilog=EPILOG,
         formatter_class=_Formatter,
@@ -136,18 +168,17 @@ reproduces runs.csv exactly.""",
         "--replicates",
         type=int,
         metavar="N",
-        help="number of replicates, e.g. --replicates 2000 (default: the file's)",
+        help="number of replicates, e.g. --replicates 2000 (default: the file's; as --set "
+        "replicates=N, and refused if both are given with different values)",
     )
-    run.add_argument(
-        "--seed", type=int, metavar="S", help="random seed, e.g. --seed 7 (default: the file's)"
-    )
+    _seed(run)
     _add_overrides(run, "parties.russia.flexibility=0.3")
     run.add_argument(
         "--out",
         type=Path,
         metavar="DIR",
-        help=f"write the results exactly to DIR, which must be new or empty (default: "
-        f"{RESULTS_ROOT}/<scenario name>-<UTC time>/)",
+        help=f"write the results exactly to DIR, which must be new or empty and not inside "
+        f"another results folder (default: {RESULTS_ROOT}/<scenario name>-<UTC time>/)",
     )
     _figure_format(run)
     run.add_argument(
@@ -187,9 +218,7 @@ each with its kind, round, the parties involved and the numbers behind the decis
     explain.add_argument(
         "scenario", metavar="SCENARIO", help="a scenario YAML file, e.g. scenarios/kosovo_2007.yaml"
     )
-    explain.add_argument(
-        "--seed", type=int, metavar="S", help="random seed, e.g. --seed 7 (default: the file's)"
-    )
+    _seed(explain)
     explain.add_argument(
         "--replicate",
         type=int,
@@ -304,6 +333,17 @@ examples:
     )
 
 
+def _seed(command: argparse.ArgumentParser) -> None:
+    """The `--seed S` option of a command that runs a scenario."""
+    command.add_argument(
+        "--seed",
+        type=int,
+        metavar="S",
+        help="random seed, e.g. --seed 7 (default: the file's; as --set seed=S, and refused if "
+        "both are given with different values)",
+    )
+
+
 def _figure_format(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--figure-format",
@@ -339,17 +379,25 @@ def _add_overrides(command: argparse.ArgumentParser, example: str) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     try:
-        return _dispatch(list(sys.argv[1:] if argv is None else argv))
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return INTERRUPTED
+        raise_if_stopped()  # a signal whose exception an import swallowed
+        status = _dispatch(list(sys.argv[1:] if argv is None else argv))
+        sys.stdout.flush()  # the output's last bytes: a full disk says so here
+    except KeyboardInterrupt as error:
+        stop = stopped(error)
+        say(stop.what)
+        return stop.status
     except BrokenPipeError:
         # The reader stopped reading (`run.py schema | head`): send what is left nowhere.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        silence_stdout()
         return BROKEN_PIPE
     except OSError as error:  # the output itself cannot be written (a full disk)
-        print(f"error: cannot write the output: {error.strerror or error}", file=sys.stderr)
-        return INVALID
+        silence_stdout()
+        return _error(f"cannot write the output: {_reason(error)}")
+    return status
+
+
+def _reason(error: OSError) -> str:
+    return error.strerror or str(error) or type(error).__name__
 
 
 def _dispatch(typed: list[str]) -> int:
@@ -382,17 +430,14 @@ def _dispatch(typed: list[str]) -> int:
 
 
 def _error(message: str, status: int = INVALID) -> int:
-    print(f"error: {message}", file=sys.stderr)
+    say(printable(f"error: {message}"))
     return status
 
 
 def _run(args: argparse.Namespace) -> int:
     started = datetime.now(UTC)
-    try:
-        if args.out is not None and (problem := _unusable(args.out)):
-            return _error(problem, USAGE)
-    except OSError as error:
-        return _error(f"cannot write results to {args.out}: {error.strerror or error}")
+    if (refused := _refused(args)) is not None:
+        return _error(*refused)
     settings = {
         "overrides": dict(args.overrides),
         "replicates": args.replicates,
@@ -403,37 +448,105 @@ def _run(args: argparse.Namespace) -> int:
         scenario = prepare_scenario(args.scenario, **settings)  # checked before any folder
     except ScenarioError as error:
         return _error(str(error))
-    destination = args.out or default_folder(scenario.name, started)
+    folder: ResultsFolder | None = None
     try:
-        with ResultsFolder(destination, exact=args.out is not None) as folder:
-            with _progress_bar(scenario, show=not args.quiet) as bar:
-                run = simulate(args.scenario, progress=bar, **settings)
-            written = write_results(
-                run, folder, figure_format=args.figure_format, command=args.command_line
+        with signals_held():  # made and named at once: a Ctrl-C cannot leave it unnamed
+            folder = ResultsFolder(
+                args.out or default_folder(scenario.name, started), exact=args.out is not None
             )
-    except KeyboardInterrupt:
-        print("interrupted: no complete results were written", file=sys.stderr)
-        return INTERRUPTED
-    except ResultsError as error:
-        return _error(str(error))
-    except MemoryError:
-        replicates = args.replicates or scenario.replicates
-        return _error(
-            f"not enough memory for {replicates} replicates of {args.scenario}; "
-            "ask for fewer with --replicates"
+        with _progress_bar(scenario, show=not args.quiet) as bar:
+            run = simulate(args.scenario, progress=bar, **settings)
+        written = write_results(
+            run, folder, figure_format=args.figure_format, command=args.command_line
         )
+        _show(run, written, args)
+    except BaseException as error:
+        if folder is not None:
+            folder.discard()
+        return _run_failed(error, folder.written if folder else None, args, scenario)
+    return 0
+
+
+def _refused(args: argparse.Namespace) -> tuple[str, int] | None:
+    """Why the command line of `run` is refused before anything runs, with the exit status."""
+    if (conflict := _conflict(args)) is not None:
+        return conflict, USAGE
+    try:
+        if args.out is not None and (problem := _unusable(args.out)):
+            return problem, USAGE
+    except OSError as error:
+        return f"cannot write results to {shown_path(args.out)}: {_reason(error)}", INVALID
+    return None
+
+
+def _conflict(args: argparse.Namespace) -> str | None:
+    """How `--seed` or `--replicates` disagrees with a `--set` of the same value, or None."""
+    overrides = dict(args.overrides)
+    for name in ("seed", "replicates"):
+        given = getattr(args, name, None)
+        if given is not None and name in overrides and overrides[name] != given:
+            return (
+                f"--{name} {given} and --set {name}={shown(str(overrides[name]))} disagree; "
+                f"give the {name} once"
+            )
+    return None
+
+
+def _show(run: Run, written: Path, args: argparse.Namespace) -> None:
+    """Print the summary (or only the folder), and make sure it reached stdout."""
     if args.quiet:
-        print(written)
+        print(_named(written))
     elif args.format == "json":
         print(json.dumps({**run.summary.to_dict(), "folder": str(written)}, indent=2))
     else:
-        print(run.summary.to_text())
-        print(f"\nresults: {written}")
-    return 0
+        print(printable(run.summary.to_text()))
+        print(f"\nresults: {_named(written)}")
+    sys.stdout.flush()
+
+
+def _named(path: str | os.PathLike[str]) -> str:
+    """A path as printed on stdout: whole, its control characters escaped."""
+    return shown(os.fspath(path), None)
+
+
+def _run_failed(
+    error: BaseException, written: Path | None, args: argparse.Namespace, scenario: Scenario
+) -> int:
+    """Say what became of a run that did not end well; its exit status.
+
+    Args:
+        error: what ended it.
+        written: its complete results folder, if it was committed before the end.
+        args: the command line.
+        scenario: the scenario as run.
+    """
+    if written is not None:
+        where = f"the complete results are in {shown_path(written)}"
+    else:
+        where = "no complete results were written"
+    if (stop := stopped(error)) is not None:
+        say(f"{stop.what}: {where}")
+        return stop.status
+    if written is not None and isinstance(error, OSError):  # only printing the summary failed
+        silence_stdout()
+        if isinstance(error, BrokenPipeError):
+            return _error(f"the reader of the output went away; {where}", BROKEN_PIPE)
+        return _error(f"cannot write the output ({_reason(error)}); {where}")
+    if isinstance(error, ResultsError):
+        return _error(str(error))
+    if isinstance(error, MemoryError):
+        replicates = args.replicates or scenario.replicates
+        return _error(
+            f"not enough memory for {replicates} replicates of {shown_path(args.scenario)}; "
+            "ask for fewer with --replicates"
+        )
+    raise error
 
 
 def _explain(args: argparse.Namespace) -> int:
     """Run replicate `--replicate` of the scenario alone, narrated, and print its story."""
+    if (conflict := _conflict(args)) is not None:
+        return _error(conflict, USAGE)
     try:
         scenario = prepare_scenario(
             args.scenario,
@@ -446,14 +559,15 @@ def _explain(args: argparse.Namespace) -> int:
     replicate, count = args.replicate, scenario.replicates
     if not 0 <= replicate < count:
         return _error(
-            f"--replicate {replicate} is out of range: a run of {args.scenario} has replicates "
-            f"0 to {count - 1} (--set replicates=N runs more)",
+            f"--replicate {replicate} is out of range: a run of {shown_path(args.scenario)} "
+            f"has replicates 0 to {count - 1} (--set replicates=N runs more)",
             USAGE,
         )
     model = NegotiationModel(scenario, replicates=1, first_replicate=replicate, narrate=True)
     model.run()
     narrative = model.narrator.narrative(command=_batch_command(args, scenario.seed))
-    print(EXPLAIN_FORMATS[args.format](narrative), end="")
+    story = EXPLAIN_FORMATS[args.format](narrative)
+    print(story if args.format == "json" else printable(story), end="")  # JSON escapes its own
     return 0
 
 
@@ -471,14 +585,26 @@ def _batch_command(args: argparse.Namespace, seed: int) -> str:
 
 def _unusable(out: Path) -> str | None:
     """Why `--out` cannot take results (checked before the run), or None."""
+    named = shown_path(out)
     if out.is_symlink() and not out.exists():
-        return f"--out {out} is a link to nothing; choose a folder"
+        return f"--out {named} is a link to nothing; choose a folder"
+    if (results := enclosing_results(out)) is not None:
+        return (
+            f"--out {named} lies inside the results folder {shown_path(results)}; choose a "
+            "folder outside it"
+        )
     if not holds_files(out):
         return None
-    if out.is_dir() and all(p.name.endswith(".partial") for p in out.iterdir()):
-        leftovers = ", ".join(str(p) for p in out.iterdir())
-        return f"--out {out} holds what an interrupted run left ({leftovers}); delete it first"
-    return f"--out {out} already holds files; choose a new folder"
+    entries = sorted(out.iterdir()) if out.is_dir() else []
+    if entries and all(p.name.endswith(".partial") for p in entries):
+        names = ", ".join(shown_path(p) for p in entries)
+        if any(staging_in_use(p) for p in entries):
+            return (
+                f"--out {named} is being written by another run, now ({names}); wait for it "
+                "to end or choose another folder"
+            )
+        return f"--out {named} holds what an interrupted run left ({names}); delete it first"
+    return f"--out {named} already holds files; choose a new folder"
 
 
 @contextmanager
@@ -495,6 +621,7 @@ def _progress_bar(scenario: Scenario, show: bool) -> Iterator[Progress]:
     ) as bar:
 
         def progress(round_: int, live: int) -> None:
+            raise_if_stopped()
             bar.update()
             bar.set_postfix_str(f"{live} live", refresh=False)
 
@@ -516,7 +643,7 @@ def _validate(args: argparse.Namespace) -> int:
         if problem:
             status = _error(problem)
         else:
-            print(f"{path}: ok")
+            print(f"{_named(path)}: ok")
     return status
 
 
@@ -545,9 +672,12 @@ def _discover(args: argparse.Namespace) -> int:
     except ResultsError as error:
         return _error(str(error))
     except ValueError as error:
-        return _error(f"{args.folder}: {error}")
-    print(f"{args.folder}: {records.replicates} replicates, {len(records.uncertain)} values drawn")
-    print(discovery.to_text())
+        return _error(f"{shown_path(args.folder)}: {error}")
+    print(
+        f"{_named(args.folder)}: {records.replicates} replicates, "
+        f"{len(records.uncertain)} values drawn"
+    )
+    print(printable(discovery.to_text()))
     return 0
 
 
@@ -557,7 +687,7 @@ def _plot(args: argparse.Namespace) -> int:
     except ResultsError as error:
         return _error(str(error))
     for path in written:
-        print(path)
+        print(_named(path))
     return 0
 
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 import multiprocessing
 import multiprocessing.connection
 import os
+import signal
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -93,7 +94,7 @@ class LocalProcesses:
             self._pool = ProcessPoolExecutor(
                 max_workers=self.workers,
                 mp_context=multiprocessing.get_context("spawn"),
-                initializer=_leave_with_parent,
+                initializer=_start_worker,
             )
         return self._pool
 
@@ -215,6 +216,17 @@ class DaskCluster:
 
 
 _DONE = object()
+
+
+def _start_worker() -> None:
+    """In a worker: leave Ctrl-C to the parent, and exit when the parent does.
+
+    Ctrl-C in a terminal reaches every process of the sweep; the parent alone stops it (it
+    keeps the finished runs and says how to resume), so a worker ignores SIGINT and finishes
+    its task instead of dying with a traceback in the middle of it.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _leave_with_parent()
 
 
 def _leave_with_parent() -> None:

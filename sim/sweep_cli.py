@@ -2,12 +2,13 @@
 
 `sweep` runs a sweep file (`sim.experiment`) into a new results folder (`sim.sweep`), or resumes
 an interrupted one (`--resume DIR`), then analyses it (`sim.findings`). Exit statuses are those
-of `sim.cli`.
+of `sim.cli`; a sweep stopped by a signal keeps its finished runs and says how to resume it.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from collections.abc import Iterator
@@ -19,13 +20,15 @@ from tqdm import tqdm
 
 from sim.executors import DaskCluster, Executor, ExecutorError, InProcess, LocalProcesses
 from sim.experiment import Design, LoadedSweep, check_points, design_points, load_sweep
-from sim.results import ResultsError
+from sim.inputs import printable, shown, shown_path
+from sim.launch import raise_if_stopped, say, silence_stdout, stopped
+from sim.results import ResultsError, enclosing_results
 from sim.scenario import ScenarioError
 from sim.sweep import CHUNK_RUNS, Progress, SweepFolder, SweepSettings, run_sweep, start_sweep
 
 INVALID = 1
 USAGE = 2
-INTERRUPTED = 130
+BROKEN_PIPE = 141
 
 
 def add_commands(commands: Any, formatter: type[argparse.HelpFormatter]) -> None:
@@ -61,7 +64,8 @@ figures and report.md. The numbers do not depend on the executor or the number o
         "--out",
         type=Path,
         metavar="DIR",
-        help="the new or empty folder to write (default: results/<sweep name>-<UTC time>/)",
+        help="the new or empty folder to write, not inside another results folder (default: "
+        "results/<sweep name>-<UTC time>/)",
     )
     where = sweep.add_mutually_exclusive_group()
     where.add_argument(
@@ -168,7 +172,7 @@ def _share(text: str) -> float:
 
 
 def _error(message: str, status: int = INVALID) -> int:
-    print(f"error: {message}", file=sys.stderr)
+    say(printable(f"error: {message}"))
     return status
 
 
@@ -203,7 +207,13 @@ def sweep(args: argparse.Namespace) -> int:
         if invalid and loaded.sweep.design in ("sobol", "morris"):
             return _error(f"{invalid}\n(a {loaded.sweep.design} analysis needs every point)")
         if invalid:
-            print(f"warning: {invalid}\nthey will be recorded as failed", file=sys.stderr)
+            say(printable(f"warning: {invalid}\nthey will be recorded as failed"))
+        if args.out is not None and (inside := enclosing_results(args.out)) is not None:
+            return _error(
+                f"--out {shown_path(args.out)} lies inside the results folder "
+                f"{shown_path(inside)}; choose a folder outside it",
+                USAGE,
+            )
         settings = SweepSettings(args.until_ci_width, args.max_replicates, args.chunk_runs)
         try:
             folder = start_sweep(
@@ -218,15 +228,18 @@ def sweep(args: argparse.Namespace) -> int:
     try:
         with _progress_bar(total, show=not args.quiet) as progress:
             outcome = run_sweep(folder, executor, progress=progress)
-    except KeyboardInterrupt:
-        print(
-            f"interrupted: the finished runs are kept in {folder.path}; finish with\n"
-            f"  python run.py sweep --resume {folder.path}",
-            file=sys.stderr,
+    except KeyboardInterrupt as error:
+        stop = stopped(error)
+        say(
+            printable(
+                f"{stop.what}: the finished runs are kept in {shown_path(folder.path)}; "
+                f"finish with\n  python run.py sweep --resume {shown_path(folder.path)}"
+            )
         )
-        return INTERRUPTED
+        return stop.status
     except (ResultsError, ExecutorError) as error:
-        return _error(f"{error}\nfinish later with: python run.py sweep --resume {folder.path}")
+        place = shown_path(folder.path)
+        return _error(f"{error}\nfinish later with: python run.py sweep --resume {place}")
     finally:
         executor.close()
     return _analyse(folder.path, args, quiet=args.quiet, outcome=outcome)
@@ -246,7 +259,7 @@ def report(args: argparse.Namespace) -> int:
         written = write_findings(findings, args.folder, args.figure_format)
     except (ResultsError, ScenarioError) as error:
         return _error(str(error))
-    print(next(p for p in written if p.name == "report.md"))
+    print(_named(next(p for p in written if p.name == "report.md")))
     return 0
 
 
@@ -258,17 +271,27 @@ def _analyse(folder: Path, args: argparse.Namespace, quiet: bool, outcome: Any =
         write_findings(findings, folder, args.figure_format)
     except (ResultsError, ScenarioError) as error:
         return _error(str(error))
-    if quiet:
-        print(folder)
-        return 0
-    print(findings.to_text())
-    if outcome is not None:
-        print(
-            f"\n{outcome.points} points ({outcome.failed} failed), {outcome.runs} runs "
-            f"({outcome.ran} made now)"
-        )
-    print(f"results: {folder}")
+    try:
+        if not quiet:
+            print(printable(findings.to_text()))
+        if not quiet and outcome is not None:
+            print(
+                f"\n{outcome.points} points ({outcome.failed} failed), {outcome.runs} runs "
+                f"({outcome.ran} made now)"
+            )
+        print(_named(folder) if quiet else f"results: {_named(folder)}", flush=True)
+    except OSError as error:  # the folder is whole: only printing failed
+        silence_stdout()
+        where = f"the results are in {shown_path(folder)}"
+        if isinstance(error, BrokenPipeError):
+            return _error(f"the reader of the output went away; {where}", BROKEN_PIPE)
+        return _error(f"cannot write the output ({error.strerror or error}); {where}")
     return 0
+
+
+def _named(path: Path) -> str:
+    """A path as printed on stdout: whole, its control characters escaped."""
+    return shown(os.fspath(path), None)
 
 
 COUNTED = 100_000
@@ -313,6 +336,7 @@ def _progress_bar(points: int, show: bool) -> Iterator[Progress]:
 
         def progress(points_done: int, runs_done: int) -> None:
             nonlocal runs
+            raise_if_stopped()
             runs += runs_done
             rate = runs / max(time.perf_counter() - started, 1e-9)
             bar.set_postfix_str(f"{rate:,.0f} runs/s", refresh=False)
