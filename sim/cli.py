@@ -81,6 +81,8 @@ EXPLAIN_FORMATS = {"text": to_text, "markdown": to_markdown, "json": to_json}
 
 INVALID = 1
 USAGE = 2
+ARGUMENT_ERROR = 400
+"""The most characters of a command-line error printed (argparse quotes what it refuses)."""
 INTERRUPTED = 130
 """Ctrl-C (SIGINT); SIGTERM gives 143 and SIGHUP 129: 128 + the signal (`sim.launch.Stopped`)."""
 BROKEN_PIPE = 141
@@ -117,9 +119,12 @@ class _Parser(argparse.ArgumentParser):
     """An argument parser whose errors quote the command line with control characters escaped."""
 
     def error(self, message: str) -> NoReturn:
-        """Print the usage and the error (escaped) on stderr; exit with the usage status."""
+        """Print the usage and the error, escaped and cut short, on stderr; exit with USAGE.
+
+        (argparse quotes a refused argument whole: a 5 000-digit --seed would fill a screen.)
+        """
         self.print_usage(sys.stderr)
-        self.exit(USAGE, printable(f"{self.prog}: error: {message}") + "\n")
+        self.exit(USAGE, shown(f"{self.prog}: error: {message}", ARGUMENT_ERROR) + "\n")
 
     def _print_message(self, message: str, file: TextIO | None = None) -> None:
         # argparse drops a failed write: one to stdout (--help, --version) is reported instead
@@ -357,9 +362,7 @@ def _override(text: str) -> tuple[str, Any]:
     try:
         return parse_override(text)
     except ScenarioError as error:
-        problem = error.problems[0]
-        message = f"found {problem.found}; expected {problem.expected}"
-        raise argparse.ArgumentTypeError(message) from None
+        raise argparse.ArgumentTypeError(str(error.problems[0])) from None
 
 
 def _add_overrides(command: argparse.ArgumentParser, example: str) -> None:

@@ -107,9 +107,11 @@ def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
     """Call `write(temporary)` for a temporary file beside `path`, then rename it to `path`.
 
     The rename is atomic on POSIX and Windows (`os.replace`), so `path` is either absent, its
-    old version or the whole new file, never a part of one.
+    old version or the whole new file, never a part of one. The temporary file is created new
+    under a random name first, so `write` never follows a link someone placed at its name
+    (`run.py plot` writes into a folder it did not make).
     """
-    temporary = path.with_name(f".{_bounded(path.name, STAGING_NAME_BYTES)}.{os.getpid()}.tmp")
+    temporary = _new_file(path.parent, f".{_bounded(path.name, STAGING_NAME_BYTES)}.", ".tmp")
     try:
         write(temporary)
         with open(temporary, "rb") as handle:
@@ -117,6 +119,18 @@ def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
         os.replace(temporary, path)
     finally:
         temporary.unlink(missing_ok=True)
+
+
+def _new_file(parent: Path, prefix: str, suffix: str) -> Path:
+    """A new, empty file with a random name and the umask's permissions."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    while True:
+        path = parent / f"{prefix}{secrets.token_hex(4)}{suffix}"
+        try:
+            os.close(os.open(path, flags, 0o666))
+        except FileExistsError:
+            continue
+        return path
 
 
 def write_text(path: Path, text: str) -> None:

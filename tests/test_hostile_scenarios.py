@@ -299,7 +299,7 @@ def test_bytes_that_are_not_utf8_in_a_set_value_are_refused(
     )
     stderr = done.stderr.decode("utf-8", "replace")
     assert done.returncode == 2, stderr  # a usage error, as every --set refused on reading
-    assert "argument --set: found the character '\\ud" in stderr
+    assert "argument --set: parties.coastal.label: found the character '\\ud" in stderr
     assert "lone surrogates" in stderr
     assert "Traceback" not in stderr and list(tmp_path.iterdir()) == []
 
@@ -379,3 +379,30 @@ def test_a_label_longer_than_a_figure_can_show_is_refused(tmp_path: Path) -> Non
     message = str(caught.value)
     assert "parties.coastal.label: found the text 'WWW" in message
     assert "(60,000 characters)" in message and "at most 120 characters" in message
+
+
+# --- options: argparse quotes what it refuses; the message stays short and escaped ----------
+
+HUGE = "9" * 5000
+OPTIONS = {
+    "seed-5000-digits": (["--seed", HUGE], "invalid int value"),
+    "replicates-5000-digits": (["--replicates", HUGE], "invalid int value"),
+    "unknown-option-with-escapes": ([f"--colour{ESC}", "x" * 5000], "unrecognized arguments"),
+}
+
+
+@pytest.mark.parametrize(("arguments", "expected"), OPTIONS.values(), ids=OPTIONS.keys())
+def test_a_hostile_option_gives_a_short_usage_error(
+    tmp_path: Path, arguments: list[str], expected: str
+) -> None:
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "run.py"), str(BASE), *arguments],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2
+    error = done.stderr.splitlines()[-1]
+    assert expected in error and len(error) <= 450 and "Traceback" not in done.stderr
+    assert "\x1b" not in done.stderr and list(tmp_path.iterdir()) == []

@@ -380,3 +380,23 @@ def test_the_trajectory_reads_back_exactly(tmp_path):
         np.testing.assert_array_equal(
             getattr(results.trajectory, name), getattr(again.trajectory, name)
         )
+
+
+def test_an_atomic_write_never_follows_a_link_planted_at_its_temporary_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import secrets
+
+    from sim.results import write_text
+
+    outside = tmp_path / "outside.txt"
+    outside.write_text("keep me")
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    (folder / ".outcomes.png.aaaaaaaa.tmp").symlink_to(outside)  # a name the writer will try
+    names = iter(["aaaaaaaa", "bbbbbbbb"])
+    monkeypatch.setattr(secrets, "token_hex", lambda _: next(names))
+    write_text(folder / "outcomes.png", "drawn")
+    assert outside.read_text() == "keep me"
+    assert (folder / "outcomes.png").read_text() == "drawn"
+    assert not (folder / ".outcomes.png.bbbbbbbb.tmp").exists()

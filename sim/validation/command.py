@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from sim.inputs import printable, shown_path
 from sim.validation.checks import DEFAULT_REPLICATES, DEFAULT_SEED, MIN_REPLICATES, ROOT
 
 DEFAULT_OUT = ROOT / "docs" / "validation.md"
@@ -125,20 +126,21 @@ def validate_model(args: argparse.Namespace) -> int:
     from sim.validation.runner import run_groups, write_report
 
     if problem := _unusable(args.out):
-        print(f"error: {problem}", file=sys.stderr)
+        print(printable(f"error: {problem}"), file=sys.stderr)
         return USAGE
     context = Context(seed=args.seed, replicates=args.replicates)
     validation = run_groups(context, progress=lambda result: print(result.summary_line()))
     try:
         written = write_report(validation, args.out, regenerating(args.replicates, args.seed))
     except OSError as error:
-        print(f"error: cannot write {args.out}: {error.strerror or error}", file=sys.stderr)
+        reason = error.strerror or error
+        print(printable(f"error: cannot write {shown_path(args.out)}: {reason}"), file=sys.stderr)
         return FAILED
     checks = validation.checks
     failed = [c for c in checks if not c.passed]
     figures = len(written) - 1
-    where = f" and {figures} figures in {args.out.with_suffix('')}" if figures else ""
-    print(f"report: {args.out}{where}")
+    where = f" and {figures} figures in {shown_path(args.out.with_suffix(''))}" if figures else ""
+    print(f"report: {shown_path(args.out)}{where}")
     if failed:
         print(f"FAILED: {len(failed)} of {len(checks)} checks")
         for check in failed:
