@@ -26,11 +26,11 @@ import shlex
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
-import yaml
 from tqdm import tqdm
 
 from sim import __version__, sweep_cli
@@ -61,6 +61,7 @@ from sim.results import (
 )
 from sim.scenario import Scenario, ScenarioError, json_schema, load_scenario, parse_override
 from sim.validation import command as validation
+from sim.yaml_reading import read_yaml_file
 
 COMMANDS = (
     "run",
@@ -457,8 +458,9 @@ def _run(args: argparse.Namespace) -> int:
             folder = ResultsFolder(
                 args.out or default_folder(scenario.name, started), exact=args.out is not None
             )
-        with _progress_bar(scenario, show=not args.quiet) as bar:
-            run = simulate(args.scenario, progress=bar, **settings)
+        with _progress_bar(scenario, show=not args.quiet) as bar:  # the file is read once
+            ran = simulate(scenario, progress=bar)
+        run = replace(ran, scenario_file=args.scenario, overrides=settings["overrides"])
         written = write_results(
             run, folder, figure_format=args.figure_format, command=args.command_line
         )
@@ -656,9 +658,8 @@ def _declares_a_sweep(path: str) -> bool:
     (A file that cannot be read is left to the scenario loader to report.)
     """
     try:
-        with open(path, encoding="utf-8") as handle:
-            data = yaml.safe_load(handle.read(1 << 20))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError, RecursionError):
+        data = read_yaml_file(path)
+    except ScenarioError:
         return False
     return isinstance(data, dict) and {"design", "parameters"} <= data.keys()
 

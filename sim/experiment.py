@@ -81,7 +81,7 @@ from sim.distributions import (  # the distributions are shared with declared un
     Uniform,
     _Spec,
 )
-from sim.problems import describe
+from sim.problems import describe, is_index
 from sim.records import Labels, RunRecords, record_labels, session_prefix
 from sim.scenario import (
     Name,
@@ -99,6 +99,7 @@ from sim.scenario import (
     current_path,
     load_scenario,
     read_yaml_file,
+    unprintable_text,
     validate_scenario,
     value_type,
     with_overrides,
@@ -208,7 +209,7 @@ class Sweep(_Strict):
         description="latin: points; sobol: N base samples, a power of 2 (N x (D + 2) points); "
         "morris: trajectories r >= 2 (r x (D + 1) points). Not for grid.",
     )
-    levels: Annotated[int, Field(ge=2)] | None = Field(
+    levels: Annotated[int, Field(ge=2, le=1000)] | None = Field(
         None,
         description="morris only: levels of the grid trajectories move on (default 4); SALib "
         "wants an even number (an odd one biases the sample), and each choice's number of "
@@ -319,6 +320,9 @@ def load_sweep(path: str | Path) -> LoadedSweep:
     data = read_yaml_file(path)
     if not isinstance(data, Mapping):
         raise ScenarioError(source, [Problem("", describe(data), "a mapping of sweep keys")])
+    unprintable = unprintable_text(data)
+    if unprintable:
+        raise ScenarioError(source, unprintable)
     if isinstance(data.get("parameters"), Mapping):  # sections by their former names too
         data = {
             **data,
@@ -709,7 +713,7 @@ def _has_path(data: Any, path: str) -> bool:
     for key in path.split("."):
         if isinstance(node, dict) and key in node:
             node = node[key]
-        elif isinstance(node, list) and key.isdigit() and int(key) < len(node):
+        elif isinstance(node, list) and is_index(key) and int(key) < len(node):
             node = node[int(key)]
         else:
             return False
@@ -1047,7 +1051,7 @@ def _value_tree(data: Any, paths: Sequence[str]) -> dict[Any, Any] | None:
         for depth, key in enumerate(keys):
             index: Any = key
             if isinstance(node, list):
-                if not key.isdigit() or int(key) >= len(node):
+                if not is_index(key) or int(key) >= len(node):
                     return None
                 index = int(key)
             elif not isinstance(node, dict) or (key not in node and depth < len(keys) - 1):

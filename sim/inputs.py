@@ -11,6 +11,7 @@ an excerpt that says how long it was.
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 
@@ -37,7 +38,9 @@ def read_bytes(path: str | os.PathLike[str], limit: int) -> bytes:
     try:
         descriptor = os.open(path, flags | getattr(os, "O_CLOEXEC", 0))
     except OSError as error:
-        raise InputError(error.strerror or str(error)) from None
+        raise InputError(_reason(error)) from None
+    except ValueError:  # a NUL character in the name
+        raise InputError("a file name with a NUL character") from None
     try:
         mode = os.fstat(descriptor).st_mode
         if not stat.S_ISREG(mode):
@@ -47,7 +50,7 @@ def read_bytes(path: str | os.PathLike[str], limit: int) -> bytes:
             chunks.append(chunk)
             left -= len(chunk)
     except OSError as error:
-        raise InputError(error.strerror or str(error)) from None
+        raise InputError(_reason(error)) from None
     finally:
         os.close(descriptor)
     data = b"".join(chunks)
@@ -96,6 +99,13 @@ def shown_path(path: str | os.PathLike[str], limit: int = 200) -> str:
     if len(text) <= limit:
         return text
     return f"…{text[-(limit - 1) :]}"
+
+
+def _reason(error: OSError) -> str:
+    """Why a file cannot be read; opening a socket fails with ENXIO, which says nothing."""
+    if error.errno == errno.ENXIO:
+        return "not a regular file but a socket or a device with nothing behind it"
+    return error.strerror or str(error)
 
 
 def _escape(character: str) -> str:

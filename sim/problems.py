@@ -29,7 +29,7 @@ class Problem:
 
     def __str__(self) -> str:
         where = shown(self.path, 2 * EXCERPT) or "(top level)"
-        found, expected = shown(self.found, 2 * EXCERPT), shown(self.expected, None)
+        found, expected = shown(self.found, 2 * EXCERPT), shown(self.expected, 8 * EXCERPT)
         return f"{where}: found {found}; expected {expected}"
 
 
@@ -66,3 +66,11 @@ def describe(value: Any) -> str:
     if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 64:
         return f"an integer of about {int(value.bit_length() * math.log10(2)) + 1:,} digits"
     return shown(repr(value))
+
+
+def is_index(key: str) -> bool:
+    """Whether a dotted path's element names a list item: ASCII digits, few enough to convert.
+
+    (`str.isdigit` is true of '²', which `int` refuses, and of a 5 000-digit text.)
+    """
+    return key.isascii() and key.isdigit() and len(key) <= 18

@@ -18,7 +18,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from types import UnionType
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
@@ -37,7 +37,7 @@ from sim.distributions import (
 )
 from sim.inputs import shown
 from sim.mediation import COMPROMISE_RULES
-from sim.problems import Problem, ScenarioError, describe
+from sim.problems import Problem, ScenarioError, describe, is_index
 from sim.stalemate import RED_LINE_RULES
 from sim.strategies import SPONSOR_STRATEGIES
 from sim.unilateral import UNILATERAL_RULES
@@ -550,12 +550,21 @@ def _from_data(data: Any, source: str, base_dir: Path, chain: tuple[Path, ...]) 
         problems = [_pydantic_problem(e, Variant) for e in error.errors()]
         raise ScenarioError(source, problems) from None
     base_path = base_dir / variant.extends
-    if base_path.resolve() in chain:
+    try:
+        resolved = base_path.resolve()
+    except (OSError, RuntimeError, ValueError) as error:  # a link loop, a NUL in the name
+        reason = getattr(error, "strerror", None) or str(error)
+        found = f"{describe(variant.extends)}, which names no file ({reason})"
+        raise ScenarioError(source, [Problem("extends", found, "a scenario file")]) from None
+    if resolved in chain:
         raise ScenarioError(
             source,
             [Problem("extends", repr(variant.extends), "a scenario that does not extend this one")],
         )
-    base = _load(base_path, chain)
+    try:
+        base = _load(base_path, chain)
+    except ScenarioError as error:  # say which file led to the base
+        raise ScenarioError(f"{source}, which extends {error.source}", error.problems) from None
     changes = {
         "name": variant.name,
         "description": variant.description or base.description,
@@ -616,6 +625,8 @@ def round_of(start: date, unit: str, day: date) -> int:
 
 def _as_date(value: Any) -> date | None:
     """A date from a YAML date or an ISO text (None if it is neither)."""
+    if isinstance(value, datetime):  # a time of day: not a calendar day
+        return None
     if isinstance(value, date):
         return value
     try:
@@ -698,7 +709,7 @@ def validate_scenario(data: Any, source: str = "<scenario>") -> Scenario:
     """
     if not isinstance(data, Mapping):
         raise ScenarioError(source, [Problem("", describe(data), "a mapping of scenario keys")])
-    unprintable = _unprintable_text(data)
+    unprintable = unprintable_text(data)
     if unprintable:
         raise ScenarioError(source, unprintable)
     data = _current_names(data)
@@ -722,7 +733,7 @@ def validate_scenario(data: Any, source: str = "<scenario>") -> Scenario:
     return scenario
 
 
-def _unprintable_text(data: Mapping[str, Any]) -> list[Problem]:
+def unprintable_text(data: Mapping[str, Any]) -> list[Problem]:
     r"""Text (keys or values) that no file, figure or terminal should be given.
 
     That is a control character other than a line break or a tab (YAML's `"\e"` writes an
@@ -891,7 +902,7 @@ def _set_path(data: Any, dotted: str, value: Any) -> Problem | None:
             if key not in node and not (last and is_map):
                 return Problem(here, f"no key {key!r}", _one_of(key, node))
         elif isinstance(node, list):
-            if not key.isdigit() or int(key) >= len(node):
+            if not is_index(key) or int(key) >= len(node):
                 if not node:
                     return Problem(here, repr(key), "nothing to index: the list is empty")
                 return Problem(here, repr(key), f"an index from 0 to {len(node) - 1}")
@@ -916,7 +927,7 @@ def copied_along(data: dict[str, Any], path: str) -> dict[str, Any]:
     for key in path.split(".")[:-1]:
         if isinstance(node, dict) and key in node:
             index: Any = key
-        elif isinstance(node, list) and key.isdigit() and int(key) < len(node):
+        elif isinstance(node, list) and is_index(key) and int(key) < len(node):
             index = int(key)
         else:
             break
@@ -1317,6 +1328,7 @@ def _cross_check(s: Scenario) -> list[Problem]:
         *_leverage_problems(s),
         *_event_problems(s),
         *_drawn_scale_problems(s),
+        *_calendar_problems(s),
     ]
 
 
@@ -1358,13 +1370,37 @@ def _on_scale(path: str, value: Any, scale: tuple[float, float]) -> Iterable[Pro
 
 
 def _issue_problems(s: Scenario) -> Iterable[Problem]:
-    """Each issue's scale runs from a lower to a higher end."""
+    """Each issue's scale runs from a lower to a higher end, a finite distance apart."""
     for name in s.issues:
         low, high = s.issue(name).scale
         if not low < high:
             yield Problem(
                 f"issues.{name}.scale", f"[{low:g}, {high:g}]", "[low, high] with low < high"
             )
+        elif not math.isfinite(high - low):
+            yield Problem(
+                f"issues.{name}.scale", f"[{low:g}, {high:g}]", "ends a finite distance apart"
+            )
+
+
+def _calendar_problems(s: Scenario) -> Iterable[Problem]:
+    """The horizon's last round begins by 9999-12-31, the last day a date can name."""
+    if s.start is None or s.time_unit not in CALENDAR_UNITS:
+        return
+    steps = s.horizon - 1
+    if s.time_unit in ("day", "week"):
+        last = s.start.toordinal() + steps * (7 if s.time_unit == "week" else 1)
+        fits = last <= date.max.toordinal()
+    else:
+        per_round = 12 if s.time_unit == "year" else 1
+        months = s.start.year * 12 + s.start.month - 1 + steps * per_round
+        fits = months <= date.max.year * 12 + date.max.month - 1
+    if not fits:
+        yield Problem(
+            "horizon",
+            f"{s.horizon} {s.time_unit}s from {s.start.isoformat()}",
+            "a horizon whose last round begins by 9999-12-31",
+        )
 
 
 def _unknown_party(path: str, name: str, parties: list[str]) -> Iterable[Problem]:

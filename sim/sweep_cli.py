@@ -200,7 +200,7 @@ def sweep(args: argparse.Namespace) -> int:
                 return _error(invalid)
             runs = total * loaded.sweep.replicates
             print(
-                f"{args.sweep}: ok; {loaded.sweep.design} design, {total} points x "
+                f"{shown_path(args.sweep)}: ok; {loaded.sweep.design} design, {total} points x "
                 f"{loaded.sweep.replicates} replicates = {runs} runs of {loaded.base.name}"
             )
             return 0

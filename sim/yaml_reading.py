@@ -77,7 +77,11 @@ class _BoundedLoader(yaml.SafeLoader):
             self._path.pop()
         where = (*self._path, _step(parent, index))
         self._paths[id(node)] = where
-        if node.tag == _INTEGER and _digits(node.value) > MAX_INTEGER_DIGITS:
+        if (
+            isinstance(node, yaml.ScalarNode)
+            and node.tag == _INTEGER
+            and _digits(node.value) > MAX_INTEGER_DIGITS
+        ):
             raise _Refused(
                 Problem(
                     _dotted(where),
@@ -90,10 +94,13 @@ class _BoundedLoader(yaml.SafeLoader):
     def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
         try:
             return super().construct_object(node, deep)
-        except (ValueError, TypeError, AttributeError, OverflowError) as error:
+        except yaml.YAMLError:
+            raise
+        except Exception as error:
             kind = node.tag.rsplit(":", 1)[-1]
+            why = f" ({error})" if type(error) is ValueError else ""
+            found = f"{_shown_value(node)}, which YAML cannot read as {_a(kind)}{why}"
             where = _dotted(self._paths.get(id(node), ()))
-            found = f"{_shown_value(node)}, which YAML cannot read as a {kind} ({error})"
             raise _Refused(Problem(where, found, f"a valid {kind}")) from None
 
     def path_of(self, node: yaml.Node) -> tuple[str, ...]:
@@ -118,6 +125,7 @@ def read_yaml(text: str, source: str, at: str = "") -> Any:
         raise ScenarioError(source, [_character_problem(error, text, at)]) from None
     try:
         root = loader.get_single_node()
+        _check_expanded_size(root, loader)
         problems = list(_key_problems(root, loader))
         if problems:
             raise ScenarioError(source, problems)
@@ -150,6 +158,34 @@ def read_yaml_file(path: str | os.PathLike[str]) -> Any:
     return read_yaml(text, source)
 
 
+def _check_expanded_size(root: yaml.Node | None, loader: _BoundedLoader) -> None:
+    """Refuse a text whose values, each alias expanded, number more than `MAX_VALUES`.
+
+    Composing counts an alias once, but everything that reads the data afterwards walks the
+    expansion: a file of a few hundred aliases can expand to millions of values. Sizes are
+    counted once per node, so the check is linear in the composed values.
+    """
+    sizes: dict[int, int] = {}
+
+    def size(node: yaml.Node) -> int:
+        known = sizes.get(id(node))
+        if known is not None:
+            return known
+        sizes[id(node)] = 1  # a node that holds itself (a recursive anchor) counts once
+        if isinstance(node, yaml.MappingNode):
+            total = 1 + sum(size(key) + size(value) for key, value in node.value)
+        elif isinstance(node, yaml.SequenceNode):
+            total = 1 + sum(size(item) for item in node.value)
+        else:
+            total = 1
+        sizes[id(node)] = total = min(total, MAX_VALUES + 1)
+        return total
+
+    if root is not None and size(root) > MAX_VALUES:
+        found = f"more than {MAX_VALUES:,} values once its aliases (*name) are expanded"
+        raise _Refused(Problem(_dotted(loader.path_of(root)), found, _FEWER_VALUES))
+
+
 def _key_problems(root: yaml.Node | None, loader: _BoundedLoader) -> list[Problem]:
     """Keys that are repeated, or that YAML would not read as text, in the text's order.
 
@@ -167,14 +203,15 @@ def _key_problems(root: yaml.Node | None, loader: _BoundedLoader) -> list[Proble
         if isinstance(node, yaml.MappingNode):
             seen: set[str] = set()
             for key_node, value_node in node.value:
-                key = str(key_node.value)
+                scalar = isinstance(key_node, yaml.ScalarNode)
+                key = shown(str(key_node.value)) if scalar else "(key)"
                 where = _dotted((*loader.path_of(node), key))
                 if key_node.tag != _TEXT:
                     kind = key_node.tag.rsplit(":", 1)[-1]
                     problem = Problem(
                         where,
-                        f"the key {_shown_value(key_node)}, which YAML reads as a {kind}",
-                        f"a name; quote it ('{key}') if it is one",
+                        f"the key {_shown_value(key_node)}, which YAML reads as {_a(kind)}",
+                        f"a name; quote it ('{key}') if it is one" if scalar else "a name",
                     )
                     found.append((key_node.start_mark.index, problem))
                 elif key in seen:
@@ -226,6 +263,10 @@ def _digits(text: str) -> int:
     if body.startswith(("0x", "0o", "0b")):
         body = body[2:]
     return sum(character.isalnum() for character in body)
+
+
+def _a(kind: str) -> str:
+    return f"an {kind}" if kind[:1] in "aeiou" else f"a {kind}"
 
 
 def _shown_value(node: yaml.Node) -> str:

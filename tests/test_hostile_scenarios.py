@@ -77,6 +77,8 @@ def _special(target: str) -> Callable[[Path], Path]:
         path = tmp / "scenario.yaml"
         if target == "fifo":
             os.mkfifo(path)
+        elif target == "loop":
+            path.symlink_to(path)
         elif target == "folder":
             path.mkdir()
         else:
@@ -93,6 +95,17 @@ def _extending(target: str) -> Callable[[Path], Path]:
         base = target if target.startswith("/") else str(_special(target)(tmp))
         variant = tmp / "variant.yaml"
         variant.write_text(f"extends: {base}\nname: v\nchanges: {{horizon: 10}}\n")
+        return variant
+
+    return build
+
+
+def _extending_text(extends: str) -> Callable[[Path], Path]:
+    """A variant whose `extends` is the YAML text `extends`."""
+
+    def build(tmp: Path) -> Path:
+        variant = tmp / "variant.yaml"
+        variant.write_text(f"extends: {extends}\nname: v\nchanges: {{horizon: 10}}\n")
         return variant
 
     return build
@@ -157,6 +170,50 @@ FILES = {
     "bad-base64": (_file(with_line("description", "!!binary 'zz'")), "base64"),
     "python-tag": (_file(with_line("description", "!!python/name:os.system")), "python/name"),
     "float-tag-on-text": (_file(with_line("horizon", "!!float abc")), "cannot read as a float"),
+    # values whose construction fails inside the YAML library, each kind of failure
+    "bool-tag-on-text": (_file(with_line("description", "!!bool maybe")), "cannot read as a bool"),
+    "empty-int-tag": (_file(with_line("horizon", "!!int ''")), "cannot read as an int"),
+    "sign-only-int": (_file(with_line("horizon", "!!int '-'")), "cannot read as an int"),
+    "empty-float-tag": (_file(with_line("horizon", "!!float ''")), "cannot read as a float"),
+    "int-tag-on-list": (_file(with_line("horizon", "!!int [1]")), "expected a scalar node"),
+    "timestamp-tag-on-text": (
+        _file(with_line("start", "!!timestamp abc")),
+        "cannot read as a timestamp",
+    ),
+    "month-13": (_file(with_line("start", "2012-13-01")), "month must be in 1..12"),
+    "time-of-day": (_file(with_line("start", "2011-02-18 10:00:00")), "start"),
+    # keys
+    "complex-key": (_file(with_line("? [a, b]", "1").replace("? [a, b]:", "? [a, b]\n:")), "(key)"),
+    "aliased-complex-key": (
+        _file(
+            "a0: &a0 [x, x, x, x, x, x, x, x]\n"
+            + "".join(f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 8) + "]\n" for i in range(1, 9))
+            + "? *a8\n: 1\n"
+        ),
+        "once its aliases (*name) are expanded",
+    ),
+    "alias-amplification": (
+        _file(
+            "shared: &p {"
+            + ", ".join(f"i{k}: 0.5" for k in range(1000))
+            + "}\n"
+            + "".join(f"x{k}: *p\n" for k in range(200))
+        ),
+        "more than 50,000 values once its aliases (*name) are expanded",
+    ),
+    # names that resolve to no file
+    "extends-link-loop": (_extending("loop"), "which names no file"),
+    "extends-nul": (_extending_text('"base\\0.yaml"'), "which names no file"),
+    "extends-error-names-the-variant": (_extending("/dev/zero"), "variant.yaml, which extends"),
+    # scales and calendars the model cannot represent
+    "infinite-scale-width": (
+        _file(base_text().replace("scale: [0, 100]", "scale: [-1.0e+308, 1.0e+308]")),
+        "ends a finite distance apart",
+    ),
+    "dates-past-9999": (
+        _file(with_line("start", "9999-06-01").replace("time_unit: week", "time_unit: month")),
+        "a horizon whose last round begins by 9999-12-31",
+    ),
     # text that is not text
     "not-utf8": (_file(b"name: \xff\xfe\n"), "not UTF-8 text (byte 0xff on line 1)"),
     "lone-surrogate-label": (
@@ -242,11 +299,12 @@ SETS = {
         "parties.coastal.red_lines.x",
         "the key 'x' again on line 1",
     ),
-    "number-as-key": ("parties.coastal.red_lines={1: 10}", "red_lines.1", "reads as a int"),
+    "number-as-key": ("parties.coastal.red_lines={1: 10}", "red_lines.1", "reads as an int"),
     "hex-seed-4000": ("seed=0x" + "f" * 4000, "seed", "an integer of 4,000 digits"),
     "decimal-seed-5000": ("seed=" + "7" * 5000, "seed", "an integer of 5,000 digits"),
     "too-many-items": ("sources=[" + "0," * (MAX_VALUES + 5) + "]", "sources", "more than"),
     "unclosed": ("horizon=[1, 2", "horizon", "invalid YAML"),
+    "bool-tag": ("horizon=!!bool maybe", "horizon", "cannot read as a bool"),
     "python-tag": ("horizon=!!python/object:os.system 1", "horizon", "python/object"),
     "impossible-date": ("start=2012-13-45", "start", "cannot read as a timestamp"),
     "no-equals": ("horizon", "", "PATH=VALUE"),
@@ -261,6 +319,23 @@ def test_a_hostile_set_value_is_refused(text: str, path: str, expected: str) -> 
     assert message.startswith("--set: ")
     assert path in message and expected in message
     assert_safe(message)
+
+
+APPLIED = {
+    "superscript-index": ("sources.²=x", "sources.²: found '²'; expected an index from 0 to"),
+    "index-5000-digits": ("sources." + "9" * 5000 + "=x", "; expected an index from 0 to"),
+    "datetime-start": ("start=2011-02-18 10:00:00", "start: found"),
+    "scale-overflow": ("issues.quota.scale=[-1.0e+308, 1.0e+308]", "a finite distance apart"),
+}
+
+
+@pytest.mark.parametrize(("text", "expected"), APPLIED.values(), ids=APPLIED.keys())
+def test_a_hostile_set_path_or_value_is_refused_when_applied(text: str, expected: str) -> None:
+    base = load_scenario(BASE).model_copy(update={"sources": ["a source"]})
+    with pytest.raises(ScenarioError) as caught:
+        with_overrides(base, dict([parse_override(text)]), source="--set")
+    assert expected in str(caught.value)
+    assert_safe(str(caught.value))
 
 
 def test_a_set_value_is_read_as_a_file_value_is() -> None:
