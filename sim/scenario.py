@@ -50,6 +50,9 @@ Name = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length
 Label = Annotated[str, StringConstraints(max_length=120)]
 """A display name, drawn on figures and told in narrated runs: at most 120 characters."""
 
+MAX_HORIZON = 10_000
+"""The most rounds a scenario may run."""
+
 Unit = Annotated[float, Field(ge=0.0, le=1.0)]
 """A number in [0, 1]: a coordinate of the issue space, a share or a probability."""
 
@@ -151,7 +154,7 @@ class Mediation(_Strict):
         description="Whether the troika moves its proposal into the range every disputant "
         "can accept (their red lines in force), on each issue where that range exists.",
     )
-    first_round: Annotated[int, Field(ge=1)] = 1
+    first_round: Annotated[int, Field(ge=1, le=MAX_HORIZON)] = 1
     deadline: Annotated[int, Field(ge=1)] | None = Field(
         None, description="Last round of talks; default: the horizon."
     )
@@ -160,7 +163,9 @@ class Mediation(_Strict):
 class CouncilSession(_Strict):
     """One scheduled session of the body, with its own draft, sponsor or strategy if it has them."""
 
-    round: Annotated[int, Field(ge=1)] = Field(description="The round the body sits in.")
+    round: Annotated[int, Field(ge=1, le=MAX_HORIZON)] = Field(
+        description="The round the body sits in."
+    )
     date: Day | None = Field(
         None, description="The day it sits, in place of the round (needs the scenario's start)."
     )
@@ -175,7 +180,9 @@ class CouncilSession(_Strict):
 class Term(_Strict):
     """A membership that takes its seats from a round on (elected members rotate on 1 January)."""
 
-    from_round: Annotated[int, Field(ge=2)] = Field(description="The first round it sits in.")
+    from_round: Annotated[int, Field(ge=2, le=MAX_HORIZON)] = Field(
+        description="The first round it sits in."
+    )
     from_date: Day | None = Field(
         None,
         description="The day it takes its seats, in place of from_round (needs the scenario's "
@@ -338,7 +345,7 @@ class UnilateralOption(_Strict):
     """A party's option to act alone (Kosovo: declare independence)."""
 
     point: Point = Field(description="The outcome the party declares.")
-    earliest_round: Annotated[int, Field(ge=1)] = 1
+    earliest_round: Annotated[int, Field(ge=1, le=MAX_HORIZON)] = 1
     rule: UNILATERAL_RULES.choice() = Field(  # type: ignore[valid-type]
         "clock", description="How the hazard of acting alone is set (see sim.unilateral)."
     )
@@ -357,7 +364,9 @@ class Leverage(_Strict):
     """What a mediator or patron offers for an agreement, or costs without one."""
 
     budget: NonNegative = Field(description="The most utility its inducements may add up to.")
-    from_round: Annotated[int, Field(ge=1)] = Field(1, description="The round it is offered from.")
+    from_round: Annotated[int, Field(ge=1, le=MAX_HORIZON)] = Field(
+        1, description="The round it is offered from."
+    )
     inducements: dict[Name, NonNegative] = Field(
         default_factory=dict,
         description="Disputant -> utility added to its utility of accepting an agreement.",
@@ -375,7 +384,9 @@ class Event(_Strict):
     label: Annotated[str, StringConstraints(max_length=400)] | None = Field(
         None, description="What happened, in words."
     )
-    round: Annotated[int, Field(ge=1)] = Field(description="The round it happens in.")
+    round: Annotated[int, Field(ge=1, le=MAX_HORIZON)] = Field(
+        description="The round it happens in."
+    )
     probability: Unit = Field(1.0, description="The chance it happens in a replicate.")
     set: dict[str, Any] = Field(
         min_length=1,
@@ -445,7 +456,7 @@ class Scenario(_Strict):
         description="Dotted path -> the distribution its value is drawn from, once per "
         "replicate (written in place of a number in the file, or here).",
     )
-    horizon: Annotated[int, Field(ge=1, le=10_000)] = 52
+    horizon: Annotated[int, Field(ge=1, le=MAX_HORIZON)] = 52
     red_line_rule: RED_LINE_RULES.choice() = Field(  # type: ignore[valid-type]
         "hurting_stalemate",
         description="How a disputant's stated red lines give way (see sim.stalemate).",

@@ -481,3 +481,12 @@ def test_a_hostile_option_gives_a_short_usage_error(
     error = done.stderr.splitlines()[-1]
     assert expected in error and len(error) <= 450 and "Traceback" not in done.stderr
     assert "\x1b" not in done.stderr and list(tmp_path.iterdir()) == []
+
+
+def test_a_drawn_round_beyond_any_horizon_is_refused_not_wrapped() -> None:
+    """A draw of 1e300 once became -9223372036854775808 in an integer array."""
+    base = load_scenario(ROOT / "scenarios" / "belgrade_pristina_2013.yaml")
+    with pytest.raises(ScenarioError) as caught:
+        with_overrides(base, {"uncertainty": {"events.0.round": {"uniform": [1, 1.0e300]}}})
+    assert "events.0.round: found an integer of about 300 digits" in str(caught.value)
+    assert "expected less than or equal to 10000" in str(caught.value)
