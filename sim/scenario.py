@@ -980,7 +980,10 @@ def _pydantic_problem(error: Mapping[str, Any], root: type[BaseModel] = Scenario
         )
     expected = error["msg"].removeprefix("Input should be ").removeprefix("Value error, ")
     if kind in ("float_type", "int_type") and _looks_numeric(error["input"]):
-        expected += " (a number written as text: YAML reads 1e-3 as text, write 1.0e-3)"
+        expected += (
+            " (a number written as text: YAML reads an exponent as a number only after a dot"
+            " and with its sign, e.g. 1.0e-3, 1.0e+5)"
+        )
     if kind == "string_type" and isinstance(error["input"], bool | int | float | date):
         expected += (
             " (YAML reads yes, no, numbers and dates as values: quote text, 'yes' in a file, "

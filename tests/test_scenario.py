@@ -772,7 +772,7 @@ def test_infinite_numbers_are_refused(change: dict[str, Any], path: str) -> None
 def test_a_number_written_as_text_gets_a_hint() -> None:
     problem = only_problem(scenario_text().replace("horizon: 10", "ripeness: 1e-3\nhorizon: 10"))
     assert problem.path == "ripeness"
-    assert "write 1.0e-3" in problem.expected
+    assert "e.g. 1.0e-3, 1.0e+5" in problem.expected
 
 
 @pytest.mark.parametrize(
