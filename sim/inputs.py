@@ -65,7 +65,15 @@ def read_text(path: str | os.PathLike[str], limit: int) -> str:
     Raises:
         InputError: as `read_bytes` does, or if the bytes are not UTF-8.
     """
-    data = read_bytes(path, limit)
+    return decoded(read_bytes(path, limit))
+
+
+def decoded(data: bytes) -> str:
+    """`data` as UTF-8 text.
+
+    Raises:
+        InputError: saying which byte, on which line, is not UTF-8.
+    """
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -132,6 +140,7 @@ __all__ = [
     "EXCERPT",
     "SCENARIO_BYTES",
     "InputError",
+    "decoded",
     "printable",
     "read_bytes",
     "read_text",

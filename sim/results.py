@@ -44,7 +44,16 @@ import pandas as pd
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-from sim.inputs import SCENARIO_BYTES, InputError, MiB, read_bytes, read_text, shown, shown_path
+from sim.inputs import (
+    SCENARIO_BYTES,
+    InputError,
+    MiB,
+    decoded,
+    read_bytes,
+    read_text,
+    shown,
+    shown_path,
+)
 from sim.records import (
     OUTCOMES,
     TRAJECTORY_COLUMNS,
@@ -791,12 +800,9 @@ def _read_listed(path: Path, record: dict[str, Any]) -> str:
 def _decoded(path: Path, data: bytes) -> str:
     """`data` read from `path` as UTF-8 text; a `ResultsError` says where it is not."""
     try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
-        raise ResultsError(
-            f"{shown_path(path)}: not UTF-8 text (byte 0x{data[error.start]:02x} on line {line})"
-        ) from None
+        return decoded(data)
+    except InputError as error:
+        raise ResultsError(f"{shown_path(path)}: {error}") from None
 
 
 def _read_scenario(path: Path, text: str) -> Scenario:
