@@ -86,10 +86,20 @@ def raise_if_stopped() -> None:
 
 
 def install() -> None:
-    """Make SIGINT, SIGTERM and SIGHUP raise `Stopped` (each unless started ignored)."""
+    """Make SIGINT, SIGTERM and SIGHUP raise `Stopped` (each unless started ignored).
+
+    A stop raised where Python cannot pass it on (a finalizer, a callback) is not printed as
+    an ignored exception: the command notices it when it returns (`_command_line`).
+    """
     for signum in STOPPING:
         if signal.getsignal(signum) != signal.SIG_IGN:
             signal.signal(signum, _stop)
+    sys.unraisablehook = _unraisable
+
+
+def _unraisable(unraisable: sys.UnraisableHookArgs) -> None:
+    if not isinstance(unraisable.exc_value, KeyboardInterrupt):
+        sys.__unraisablehook__(unraisable)
 
 
 def _stop(signum: int, frame: object) -> None:
@@ -162,6 +172,10 @@ def _command_line() -> int:
 
         status = command_line()
         _ignore_stopping()
+        if _received and status == 0:  # swallowed where it landed, as the command finished
+            stop = Stopped(_received[0])
+            say(f"{stop.what} as the command finished: its work is complete")
+            status = stop.status
     except BaseException as error:
         if (stop := stopped(error)) is None:
             raise
