@@ -24,6 +24,7 @@ import json
 import os
 import shlex
 import sys
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
@@ -57,11 +58,16 @@ from sim.results import (
     holds_files,
     read_results,
     signals_held,
+    staged_beside,
     staging_in_use,
 )
 from sim.scenario import Scenario, ScenarioError, json_schema, load_scenario, parse_override
 from sim.validation import command as validation
 from sim.yaml_reading import read_yaml_file
+
+# Progress bars are drawn by this process alone: a thread lock, so that tqdm does not start
+# multiprocessing's resource tracker (a process a hang-up kills with a traceback of its own).
+tqdm.set_lock(threading.RLock())
 
 COMMANDS = (
     "run",
@@ -597,6 +603,11 @@ def _unusable(out: Path) -> str | None:
         return (
             f"--out {named} lies inside the results folder {shown_path(results)}; choose a "
             "folder outside it"
+        )
+    if not out.exists() and (live := [p for p in staged_beside(out) if staging_in_use(p)]):
+        return (
+            f"--out {named} is being written by another run, now ({shown_path(live[0])}); "
+            "wait for it to end or choose another folder"
         )
     if not holds_files(out):
         return None

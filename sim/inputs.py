@@ -90,8 +90,9 @@ def shown(text: str, limit: int | None = EXCERPT) -> str:
     surrogate) is shown as its Python escape (`\n`, `\x1b`, `\udcff`); a longer text is
     cut, and the cut says how many characters the whole had. `limit=None` escapes only.
     """
-    escaped = "".join(c if c.isprintable() else _escape(c) for c in text)
-    if limit is None or len(escaped) <= limit:
+    head = text if limit is None else text[: limit + 1]  # a 250 MB text is not escaped whole
+    escaped = "".join(c if c.isprintable() else _escape(c) for c in head)
+    if limit is None or (len(escaped) <= limit and len(text) == len(head)):
         return escaped
     return f"{escaped[: max(limit - 1, 1)]}… ({len(text):,} characters)"
 

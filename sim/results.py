@@ -241,6 +241,20 @@ def staging_in_use(folder: Path) -> bool:
     return False
 
 
+def staged_beside(destination: Path) -> list[Path]:
+    """The staging folders of runs writing the new folder `destination` (see `ResultsFolder`)."""
+    prefix = _staging_prefix(destination)
+    try:
+        siblings = list(destination.parent.iterdir())
+    except OSError:
+        return []
+    return sorted(p for p in siblings if p.name.startswith(prefix) and p.name.endswith(".partial"))
+
+
+def _staging_prefix(destination: Path) -> str:
+    return f".{_bounded(destination.name, STAGING_NAME_BYTES)}."
+
+
 @contextmanager
 def signals_held() -> Iterator[None]:
     """Hold SIGINT, SIGTERM and SIGHUP during the block, then act on those that came as before.
@@ -325,8 +339,9 @@ class ResultsFolder:
             else:
                 self._make(destination.parent)
                 _try_name(destination)
-                prefix = f".{_bounded(destination.name, STAGING_NAME_BYTES)}."
-                self.staging = _new_folder(destination.parent, prefix, ".partial")
+                self.staging = _new_folder(
+                    destination.parent, _staging_prefix(destination), ".partial"
+                )
             self._lock = _hold(self.staging)
         except OSError as error:
             raise ResultsError(
@@ -995,6 +1010,7 @@ __all__ = [
     "read_results",
     "save_figure",
     "signals_held",
+    "staged_beside",
     "staging_in_use",
     "write_csv",
     "write_text",

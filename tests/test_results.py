@@ -400,3 +400,12 @@ def test_an_atomic_write_never_follows_a_link_planted_at_its_temporary_name(
     assert outside.read_text() == "keep me"
     assert (folder / "outcomes.png").read_text() == "drawn"
     assert not (folder / ".outcomes.png.bbbbbbbb.tmp").exists()
+
+
+def test_a_new_out_being_staged_by_a_live_run_is_refused(tmp_path: Path) -> None:
+    destination = tmp_path / "new"
+    with ResultsFolder(destination, exact=True) as live:
+        assert live.staging.parent == tmp_path
+        problem = cli._unusable(destination)
+        assert problem is not None and "is being written by another run, now" in problem
+    assert cli._unusable(destination) is None  # the run has ended: the name is free again
