@@ -692,8 +692,14 @@ class Tally:
             if n[column] >= cap or widths[label][column] <= width:
                 continue
             p = shares[label][column]
-            needed = max((2 * Z_95) ** 2 * p * (1 - p) / width**2, Z_95**2 / width, n[column] + 1)
-            more[point] = min(cap, math.ceil(needed / BLOCK) * BLOCK)
+            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+                needed = max(
+                    (2 * Z_95) ** 2 * p * (1 - p) / np.float64(width) ** 2,
+                    Z_95**2 / np.float64(width),
+                    n[column] + 1,
+                )
+            # a width so small that the count is no number (1e-200 squared is 0) asks for the cap
+            more[point] = min(cap, math.ceil(needed / BLOCK) * BLOCK) if needed < cap else cap
         return more
 
     def points_table(self, planned: pd.DataFrame, errors: list[dict[str, Any]]) -> pd.DataFrame:

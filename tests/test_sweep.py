@@ -309,6 +309,12 @@ def test_more_replicates_until_the_intervals_are_narrow_extend_the_points(tmp_pa
     pd.testing.assert_frame_equal(first, reference[0])
 
 
+def test_a_width_too_small_to_reach_asks_for_the_cap(tmp_path):
+    """1e-200 squared is 0: the count needed is no number, and each point gets the cap."""
+    _, outcome = run(tmp_path, "out", until_ci_width=1e-200, max_replicates=250)
+    assert (outcome.points_table["replicates"] == 250).all()
+
+
 def test_the_folder_must_be_new(tmp_path):
     (tmp_path / "taken").mkdir()
     (tmp_path / "taken" / "file").write_text("x")
