@@ -49,6 +49,7 @@ from sim.pipeline import (
     simulate,
     write_results,
 )
+from sim.problems import describe
 from sim.results import (
     RESULTS_ROOT,
     ResultsError,
@@ -497,7 +498,7 @@ def _conflict(args: argparse.Namespace) -> str | None:
         given = getattr(args, name, None)
         if given is not None and name in overrides and overrides[name] != given:
             return (
-                f"--{name} {given} and --set {name}={shown(str(overrides[name]))} disagree; "
+                f"--{name} {given} and --set {name}={describe(overrides[name])} disagree; "
                 f"give the {name} once"
             )
     return None
